@@ -1,0 +1,32 @@
+using XsFuzz.Xenstore.Domains;
+
+namespace XsFuzz.Xenstore;
+
+/// <summary>A node as a client would see it: value bytes and GET_PERMS text (entries joined by NUL).</summary>
+public sealed record NodeInfo(string Path, byte[] Value, string Perms, IReadOnlyList<string> Children);
+
+/// <summary>A registered watch: the path exactly as the client gave it, and its token.</summary>
+public sealed record WatchInfo(string Path, string Token);
+
+/// <summary>A domain introduced with INTRODUCE (or dom0), with its SET_TARGET target if any.</summary>
+public sealed record DomainInfo(int Domid, long Mfn, long Port, int? Target);
+
+// Read-only views of the live state, in deterministic order. The harness uses them to make choices
+// against the live state; nothing here changes the daemon.
+public sealed partial class Xenstored
+{
+    /// <summary>Every node's canonical path, root first, depth-first, children in byte order.</summary>
+    public IReadOnlyList<string> NodePaths() => throw new NotImplementedException();
+
+    /// <summary>The live node at a canonical absolute path, or null.</summary>
+    public NodeInfo? TryGetNode(string path) => throw new NotImplementedException();
+
+    /// <summary>The open transaction ids of a connection, ascending.</summary>
+    public IReadOnlyList<uint> OpenTransactions(ConnectionId id) => throw new NotImplementedException();
+
+    /// <summary>The connection's watches in registration order (oldest first).</summary>
+    public IReadOnlyList<WatchInfo> Watches(ConnectionId id) => throw new NotImplementedException();
+
+    /// <summary>Introduced domains (dom0 included), by domid.</summary>
+    public IReadOnlyList<DomainInfo> Domains() => throw new NotImplementedException();
+}
