@@ -1,4 +1,5 @@
 using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Processing;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore;
@@ -13,27 +14,60 @@ public sealed partial class Xenstored
     /// <summary>dom0's own ring connection, created at start-up.</summary>
     public static ConnectionId Dom0 => ConnectionId.Ring(0);
 
-    public Xenstored(XenstoredConfig? config = null)
-    {
-        Config = config ?? XenstoredConfig.Debian;
-    }
+    /// <summary>A freshly started daemon (spec §11), with Debian's configuration unless told otherwise.</summary>
+    public Xenstored(XenstoredConfig? config = null) => State = Daemon.Start(config ?? XenstoredConfig.Debian);
 
-    public XenstoredConfig Config { get; }
+    internal Xenstored(Daemon state) => State = state;
+
+    internal Daemon State { get; }
+
+    public XenstoredConfig Config => State.Config;
 
     /// <summary>Accepts a new Unix-socket client (privileged, domid 0), named A1, A2, ...</summary>
-    public ConnectionId OpenSocket() => throw new NotImplementedException();
+    public ConnectionId OpenSocket()
+    {
+        var id = ConnectionId.Socket(State.NextSocketNumber++);
+        State.AddConnection(new Connection(id, 0));
+        return id;
+    }
 
     /// <summary>The client went away (EOF): its watches, transactions and queued output are dropped.</summary>
-    public bool CloseConnection(ConnectionId id) => throw new NotImplementedException();
+    public bool CloseConnection(ConnectionId id)
+    {
+        if (State.Find(id) is not { } connection) return false;
+        State.RemoveConnection(connection);
+        return true;
+    }
 
     /// <summary>Processes one request from a connection. Requests for unknown connections are ignored.</summary>
-    public void Handle(ConnectionId id, Packet request) => throw new NotImplementedException();
+    public void Handle(ConnectionId id, Packet request)
+    {
+        if (State.Find(id) is { } connection) RequestProcessor.Process(State, connection, request);
+    }
 
     /// <summary>Removes and returns everything queued for the connection, in send order.</summary>
-    public IReadOnlyList<Packet> TakeOutput(ConnectionId id) => throw new NotImplementedException();
+    public IReadOnlyList<Packet> TakeOutput(ConnectionId id)
+    {
+        if (State.Find(id) is not { } connection || connection.Output.Count == 0) return [];
+        var packets = connection.Output.ToArray();
+        connection.Output.Clear();
+        return packets;
+    }
 
     /// <summary>Every live connection, rings (by domid) before sockets.</summary>
-    public IReadOnlyList<ConnectionId> Connections => throw new NotImplementedException();
+    public IReadOnlyList<ConnectionId> Connections => [.. State.Connections.Keys];
+
+    public bool IsConnected(ConnectionId id) => State.Connections.ContainsKey(id);
+
+    /// <summary>A CONTROL <c>live-update -s</c> was accepted and waits for whoever runs the daemon to perform it.</summary>
+    public bool LiveUpdatePending => State.LiveUpdate.Pending;
+
+    /// <summary>
+    /// Called on the daemon that results from a queued update: like oxenstored after its re-exec, the
+    /// next <c>live-update -s</c> answers <c>OK</c> once.
+    /// </summary>
+    public void CompleteLiveUpdate() =>
+        State.LiveUpdate = State.LiveUpdate with { Pending = false, Result = ["OK"] };
 }
 
 public sealed partial class Xenstored

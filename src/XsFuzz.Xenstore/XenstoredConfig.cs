@@ -30,6 +30,8 @@ public sealed record XenstoredConfig
     public bool AllowDebug { get; init; }
     /// <summary>The value oxenstored writes to <c>/tool/xenstored</c> at start (its executable path).</summary>
     public string ToolXenstoredValue { get; init; } = "/usr/sbin/oxenstored";
+    /// <summary>dom0's event channel port, read by oxenstored from xsd_port (1 on the oracle).</summary>
+    public long Dom0EventChannel { get; init; } = 1;
 
     public static XenstoredConfig Debian { get; } = new();
 }

@@ -1,0 +1,80 @@
+using System.Text;
+using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Transactions;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Xenstore.Processing;
+
+/// <summary>
+/// CONTROL/DEBUG (spec §10). Unprivileged callers get a silent OK; so does every command that fails
+/// or is unknown, because oxenstored answers any exception inside a command with OK.
+/// </summary>
+internal static class ControlRequests
+{
+    public static Response Control(RequestContext c)
+    {
+        if (!c.Privileged && !c.Daemon.Config.AllowDebug) return Response.Ack;
+        var pieces = PayloadSplit.Split(c.Payload, 8);
+        var reply = pieces[0] switch
+        {
+            "live-update" when pieces.Count > 1 => LiveUpdateCommand.Run(c.Daemon, pieces.GetRange(1, pieces.Count - 2)),
+            "quota" when pieces.Count > 1 => Quota(c, pieces[1]),
+            "watches" => Watches(c.Daemon) + "\0",
+            "xenbus" when pieces.Count > 1 => Xenbus(c.Daemon, pieces[1]),
+            "mfn" when pieces.Count > 1 => Mfn(c.Daemon, pieces[1]),
+            _ => null, // print, unknown commands, live-update without arguments
+        };
+        return reply is null ? Response.Ack : Response.Reply(Latin1.Encode(reply));
+    }
+
+    /// <summary>Reads the transaction's own quota copy when sent inside one.</summary>
+    private static string? Quota(RequestContext c, string domidText)
+    {
+        if (!OcamlInt.TryParseInt(domidText, out var domid)) return null;
+        var domain = "dom" + OcamlInt.FormatSigned(domid);
+        return c.Transaction.Store.Quota.Find(domid) is { } count
+            ? $"{domain} quota: {OcamlInt.FormatSigned(count)}/{c.Daemon.Config.MaxEntity}\0"
+            : $"{domain} quota: not set\0";
+    }
+
+    /// <summary>
+    /// One line per watch, rings before sockets. oxenstored lists them in OCaml hash-table order; the
+    /// model uses connection order, then absolute path, then newest first (a documented difference).
+    /// </summary>
+    public static string Watches(Daemon daemon)
+    {
+        var text = new StringBuilder();
+        foreach (var connection in daemon.Connections.Values)
+        {
+            foreach (var watches in connection.WatchesByPath.Values)
+            {
+                foreach (var watch in watches) text.Append($"watch {connection.Id}: {watch.Path} {watch.Token}\n");
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Diagnostics of a ring's queues, shaped like oxenstored's; the model's queues never throttle.</summary>
+    private static string? Xenbus(Daemon daemon, string domidText)
+    {
+        if (RingOf(daemon, domidText) is not { } connection) return null;
+        var queued = connection.Output.Count;
+        var hasOutput = queued > 0 ? "true" : "false";
+        return $"xenbus: XenBus state: partial_in: 16 needed, partial_out: 0 bytes, pkt_out: {queued} packets, "
+            + $"overflow queue length: 0, can_input: true, has_more_input: false, has_old_output: false, "
+            + $"has_new_output: {hasOutput}, has_more_work: {hasOutput}. pending: Watches with pending events: 0, "
+            + "pending events total: 0";
+    }
+
+    private static string? Mfn(Daemon daemon, string domidText)
+    {
+        if (RingOf(daemon, domidText) is null || !OcamlInt.TryParseInt(domidText, out var domid)) return null;
+        return daemon.Domains.TryGetValue((int)domid, out var domain) ? OcamlInt.FormatSigned(domain.Mfn) + "\0" : null;
+    }
+
+    private static Connection? RingOf(Daemon daemon, string domidText)
+    {
+        if (!OcamlInt.TryParseInt(domidText, out var domid) || domid is < 0 or > int.MaxValue) return null;
+        return daemon.Find(ConnectionId.Ring((int)domid));
+    }
+}
