@@ -33,7 +33,7 @@ public static class OpNames
     /// <summary>The xs_wire.h name without the XS_ prefix, or the number for unknown ops.</summary>
     public static string Name(uint type) => type switch
     {
-        0 => "CONTROL",
+        0 => "DEBUG", // oxenstored's name for CONTROL
         1 => "DIRECTORY",
         2 => "READ",
         3 => "GET_PERMS",
@@ -59,10 +59,10 @@ public static class OpNames
         _ => type.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Inverse of <see cref="Name"/>; also accepts DEBUG and decimal numbers.</summary>
+    /// <summary>Inverse of <see cref="Name"/>; also accepts CONTROL and decimal numbers.</summary>
     public static bool TryParse(string name, out uint type)
     {
-        if (name == "DEBUG") { type = 0; return true; }
+        if (name == "CONTROL") { type = 0; return true; }
         for (uint t = 0; t <= 22; t++)
         {
             if (Name(t) == name) { type = t; return true; }

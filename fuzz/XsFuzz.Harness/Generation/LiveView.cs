@@ -1,0 +1,78 @@
+using XsFuzz.Xenstore;
+using XsFuzz.Xenstore.Domains;
+
+namespace XsFuzz.Harness.Generation;
+
+/// <summary>
+/// The reference daemon's state as the lists that choices index into (nodes, domains, connections, open
+/// transactions, watches), computed on first use and kept until the next step changes the daemon.
+/// Decoder and encoder read the same lists at the same step, which is what makes an index written by
+/// the encoder decode to the same value.
+/// </summary>
+internal sealed class LiveView(Xenstored daemon)
+{
+    private IReadOnlyList<string>? _nodes;
+    private IReadOnlyList<DomainInfo>? _domains;
+    private IReadOnlyList<ConnectionId>? _connections;
+    private ConnectionId _perConnection;
+    private IReadOnlyList<uint>? _transactions;
+    private IReadOnlyList<WatchInfo>? _watches;
+    private string? _relativeBase;
+    private List<string>? _relative;
+
+    /// <summary>Forget everything: the daemon has just handled a step.</summary>
+    public void Invalidate()
+    {
+        _nodes = null;
+        _domains = null;
+        _connections = null;
+        _transactions = null;
+        _watches = null;
+        _relative = null;
+    }
+
+    /// <summary>Every node's canonical path, root first, children in byte order.</summary>
+    public IReadOnlyList<string> Nodes => _nodes ??= daemon.NodePaths();
+
+    public IReadOnlyList<DomainInfo> Domains => _domains ??= daemon.Domains();
+
+    public IReadOnlyList<ConnectionId> Connections => _connections ??= daemon.Connections;
+
+    public IReadOnlyList<uint> OpenTransactions(ConnectionId id)
+    {
+        SelectConnection(id);
+        return _transactions ??= daemon.OpenTransactions(id);
+    }
+
+    public IReadOnlyList<WatchInfo> Watches(ConnectionId id)
+    {
+        SelectConnection(id);
+        return _watches ??= daemon.Watches(id);
+    }
+
+    /// <summary>Existing nodes strictly below <paramref name="basePath"/> (ending in '/'), relative to it.</summary>
+    public IReadOnlyList<string> RelativeNodes(string basePath)
+    {
+        if (_relative is not null && _relativeBase == basePath) return _relative;
+        var list = new List<string>();
+        foreach (var path in Nodes)
+        {
+            if (path.Length > basePath.Length && path.StartsWith(basePath, StringComparison.Ordinal))
+                list.Add(path[basePath.Length..]);
+        }
+        _relativeBase = basePath;
+        return _relative = list;
+    }
+
+    /// <summary>The node's value as a Latin-1 string, or null if it does not exist.</summary>
+    public string? ValueOf(string path) =>
+        daemon.TryGetNode(path) is { } node ? Xenstore.Wire.Latin1.Decode(node.Value) : null;
+
+    private void SelectConnection(ConnectionId id)
+    {
+        if (id == _perConnection && (_transactions is not null || _watches is not null)) return;
+        _perConnection = id;
+        _transactions = null;
+        _watches = null;
+    }
+}

@@ -1,0 +1,51 @@
+using XsFuzz.Xenstore.Domains;
+
+namespace XsFuzz.Harness.Scenarios;
+
+/// <summary>
+/// A domU introduced by dom0 before the commands (INTRODUCE domid, 1000+domid, 10+domid), optionally
+/// followed by SET_TARGET domid target.
+/// </summary>
+public sealed record DomainSetup(int Domid, int? Target)
+{
+    public static long MfnOf(int domid) => 1000L + domid;
+    public static long PortOf(int domid) => 10L + domid;
+}
+
+/// <summary>
+/// A node written by dom0 before the commands: WRITE path value, then SET_PERMS path perms (each entry
+/// as GET_PERMS prints it, e.g. "n3", "r0") unless the list is empty. Strings are Latin-1 byte strings.
+/// </summary>
+public sealed record NodeSetup(string Path, string Value, ValueList<string> Perms);
+
+/// <summary>One scenario step.</summary>
+public abstract record Command;
+
+/// <summary>
+/// A request packet from a connection: op number, transaction id and the raw payload (Latin-1, one char
+/// per byte), exactly as sent; malformed payloads and unknown op numbers are representable.
+/// </summary>
+public sealed record RequestCommand(ConnectionId Connection, uint Tx, uint Type, string Payload) : Command;
+
+/// <summary>Harness action: instance A is live-updated, instance B is not; no packet is sent.</summary>
+public sealed record LiveUpdateCommand : Command
+{
+    public static LiveUpdateCommand Instance { get; } = new();
+}
+
+/// <summary>The client of a connection reads everything queued for it (events caused by others).</summary>
+public sealed record DrainCommand(ConnectionId Connection) : Command;
+
+/// <summary>
+/// A whole test case: initial domains, initial tree, then commands. Plain data with value equality; it
+/// prints as text (<see cref="ScenarioText"/>) and that text parses back to an equal scenario.
+/// </summary>
+public sealed record Scenario(ValueList<DomainSetup> Domains, ValueList<NodeSetup> Nodes, ValueList<Command> Commands)
+{
+    public static Scenario Empty { get; } = new(ValueList<DomainSetup>.Empty, ValueList<NodeSetup>.Empty, ValueList<Command>.Empty);
+
+    /// <summary>Unix-socket connections (privileged, like dom0) every scenario opens at start: A1, A2.</summary>
+    public const int Sockets = 2;
+
+    public override string ToString() => ScenarioText.Print(this);
+}
