@@ -73,11 +73,6 @@ public sealed partial class Xenstored
 public sealed partial class Xenstored
 {
     /// <summary>A live update: this daemon dumped and restored into a new one (this one is left as is).</summary>
-    public Xenstored LiveUpdate(LiveUpdate.LiveUpdateFault fault = XsFuzz.Xenstore.LiveUpdate.LiveUpdateFault.None)
-    {
-        using var stream = new MemoryStream();
-        XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.Dump(this, stream, fault);
-        stream.Position = 0;
-        return XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.Restore(stream, fault);
-    }
+    public Xenstored LiveUpdate(LiveUpdate.LiveUpdateFault fault = XsFuzz.Xenstore.LiveUpdate.LiveUpdateFault.None) =>
+        XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.Restore(XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.DumpToBytes(this, fault));
 }

@@ -59,6 +59,23 @@ public sealed class XsPath : IEquatable<XsPath>
         return new XsPath(parts);
     }
 
+    /// <summary>
+    /// A path from its components, as a live-update stream carries them; null unless every component
+    /// could have come from a parsed path (a first component starting with <c>@</c> may hold anything but NUL).
+    /// </summary>
+    public static XsPath? FromComponents(IReadOnlyList<string> components)
+    {
+        for (var i = 0; i < components.Count; i++)
+        {
+            if (!IsValidComponent(components[i], i)) return null;
+        }
+        return new XsPath([.. components]);
+    }
+
+    /// <summary>Whether a node may have this name at this depth (0 = a child of the root).</summary>
+    public static bool IsValidComponent(string name, int depth) =>
+        IsValidName(name) || (depth == 0 && name.Length > 0 && name[0] == '@' && !name.Contains('\0'));
+
     /// <summary>A node name made only of <c>A-Z a-z 0-9 _ - @</c>, not empty.</summary>
     public static bool IsValidName(string name)
     {

@@ -43,7 +43,9 @@ internal sealed class Session
     }
 
     /// <summary>Everything queued for a connection since it last looked.</summary>
-    public string Take(ConnectionId who) => string.Join(" | ", Xs.TakeOutput(who).Select(Render));
+    public string Take(ConnectionId who) => Render(Xs.TakeOutput(who));
+
+    public static string Render(IEnumerable<Packet> packets) => string.Join(" | ", packets.Select(Render));
 
     /// <summary>Introduces domain n with mfn 1000+n and port 10+n, as the spec's examples do.</summary>
     public void Introduce(int domid) =>

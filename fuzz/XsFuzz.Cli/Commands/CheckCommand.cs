@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using XsFuzz.Harness;
+using XsFuzz.Harness.Running;
+using XsFuzz.Harness.Scenarios;
+
+namespace XsFuzz.Cli.Commands;
+
+/// <summary>
+/// `xsfuzz check`: random inputs from a seed through the decoder and the property, with a progress line
+/// every two seconds; on failure the input is saved, the report printed, exit code 1.
+/// </summary>
+internal static class CheckCommand
+{
+    private const long DefaultIterations = 10_000;
+
+    public static Command Create(CliIo io)
+    {
+        var iterations = new Option<long?>("--iterations") { Description = $"inputs to try (default {DefaultIterations}, unbounded with --time)", HelpName = "N" };
+        var seed = new Option<int>("--seed") { Description = "random seed; the same seed repeats the same inputs", DefaultValueFactory = _ => 1, HelpName = "S" };
+        var time = new Option<string?>("--time") { Description = "stop after this long (90, 90s, 5m, 1h)", HelpName = "T" };
+        var outDir = new Option<string>("--out") { Description = "directory for a failing input", DefaultValueFactory = _ => ".", HelpName = "DIR" };
+        var maxCommands = CommonOptions.MaxCommands();
+        var fault = CommonOptions.Fault();
+        var command = new Command("check", "run random inputs through the live-update property")
+        {
+            iterations, seed, time, maxCommands, fault, outDir,
+        };
+        command.SetAction(parse => Run(io, parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(time),
+            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? "."));
+        return command;
+    }
+
+    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir)
+    {
+        var fault = CommonOptions.ParseFault(faultName);
+        var options = CommonOptions.Harness(maxCommands);
+        var limit = time is null ? (TimeSpan?)null : CommonOptions.ParseDuration(time);
+        var maxIterations = iterations ?? (limit is null ? DefaultIterations : long.MaxValue);
+        if (maxIterations < 1) throw new UsageException("--iterations must be at least 1");
+
+        var clock = Stopwatch.StartNew();
+        var nextProgress = TimeSpan.FromSeconds(2);
+        bool KeepGoing(long done, RunStats stats)
+        {
+            var elapsed = clock.Elapsed;
+            if (limit is { } l && elapsed >= l) return false;
+            if (elapsed >= nextProgress)
+            {
+                io.Err.WriteLine(Progress(done, stats, elapsed));
+                nextProgress = elapsed + TimeSpan.FromSeconds(2);
+            }
+            return true;
+        }
+
+        var result = RandomCheck.Run(seed, maxIterations, fault, options, KeepGoing);
+        var seconds = clock.Elapsed;
+        if (result.Failure is not { } failure)
+        {
+            io.Out.WriteLine("ok: " + Progress(result.Iterations, result.Stats, seconds) + ", no disagreement");
+            return XsfuzzApp.Ok;
+        }
+
+        var file = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"xsfuzz-failure-seed{seed}-iter{failure.Iteration}.bin"));
+        CommonOptions.WriteOutput(file, failure.Input);
+        if (failure.Disagreement is { } d) io.Out.Write(d.Report);
+        else
+        {
+            io.Out.WriteLine("THE MODEL CRASHED (not a live-update disagreement): " + failure.Crash);
+            io.Out.WriteLine("signature: model threw " + failure.Crash!.GetType().Name);
+        }
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"found at iteration {failure.Iteration} after {seconds.TotalSeconds:F2} s (seed {seed}); input written to {file}"));
+        return XsfuzzApp.Failed;
+    }
+
+    private static string Progress(long iterations, RunStats stats, TimeSpan elapsed)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{iterations} scenarios in {elapsed.TotalSeconds:F1} s ({iterations / seconds:F0}/s), {stats.LiveUpdates} live updates ({stats.LiveUpdatesWithOpenTransactions} with open transactions), {stats.Commands} commands");
+    }
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+using System.Text;
+using XsFuzz.Harness.Faults;
+using XsFuzz.Xenstore.LiveUpdate;
+
+namespace XsFuzz.Harness.Reporting;
+
+/// <summary>The command line that replays an input with the same fault and decoding bounds.</summary>
+public static class Reproducer
+{
+    public static string CommandLine(string base64, LiveUpdateFault fault, HarnessOptions options)
+    {
+        var line = new StringBuilder("xsfuzz replay --base64 ").Append(base64);
+        if (fault != LiveUpdateFault.None) line.Append(" --fault ").Append(FaultCatalog.NameOf(fault));
+        if (options.MaxCommands != HarnessOptions.Default.MaxCommands)
+            line.Append(" --max-commands ").Append(options.MaxCommands.ToString(CultureInfo.InvariantCulture));
+        return line.ToString();
+    }
+}

@@ -1,0 +1,172 @@
+# Shared helpers for the AFL++ scripts (setup, fuzz, cmin, tmin, replay, bench, test-afl).
+# Sourced, never run. The caller has `set -euo pipefail` and sets XS_SCRIPT (its own name).
+# shellcheck shell=bash
+
+XS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+XS_BUILD="$XS_ROOT/build"
+XS_PLAIN="$XS_BUILD/plain"              # plain publish: replay, shrink, corpus, faults
+XS_AFL="$XS_BUILD/afl"                  # instrumented copy: afl-fuzz, afl-cmin, afl-tmin, afl-showmap
+XS_XSFUZZ="$XS_PLAIN/xsfuzz"
+XS_XSFUZZ_AFL="$XS_AFL/xsfuzz"
+XS_CORPUS="$XS_ROOT/corpus"
+XS_MARKER=".xsfuzz-campaign"            # file in a fuzz.sh output dir: the campaign's settings
+
+# Per-execution timeout for afl-fuzz/afl-cmin/afl-tmin/afl-showmap, in ms. One execution of the
+# harness takes well under 10 ms; the budget is this large because with
+# Fuzzer.OutOfProcess.Run the first execution after a (re)start includes the .NET start-up and
+# JIT of the child process, which on a loaded 2-core machine takes up to ~1.5 s.
+XS_DEFAULT_TIMEOUT_MS=5000
+
+XS_SCRIPT="${XS_SCRIPT:-$(basename "$0")}"
+
+xs_log() { printf '[%s] %s\n' "$XS_SCRIPT" "$*" >&2; }
+xs_die() { printf '%s: error: %s\n' "$XS_SCRIPT" "$*" >&2; exit 1; }
+# Bad command line: message, pointer to --help, exit 2.
+xs_usage_error() {
+    printf '%s: %s\n' "$XS_SCRIPT" "$*" >&2
+    printf "Try '%s --help'.\n" "$XS_SCRIPT" >&2
+    exit 2
+}
+
+# Absolute path of a (possibly not yet existing) path given relative to the caller's cwd.
+xs_abspath() { realpath -m -- "$1"; }
+
+# Seconds from a duration such as 90, 90s, 10m, 2h, 1d.
+xs_duration_seconds() {
+    local d="$1"
+    case "$d" in
+        ''|*[!0-9smhd]*) return 1 ;;
+    esac
+    [[ "$d" =~ ^([0-9]+)([smhd]?)$ ]] || return 1
+    local n="${BASH_REMATCH[1]}" u="${BASH_REMATCH[2]}"
+    case "$u" in
+        ''|s) echo $((10#$n)) ;;
+        m) echo $((10#$n * 60)) ;;
+        h) echo $((10#$n * 3600)) ;;
+        d) echo $((10#$n * 86400)) ;;
+    esac
+}
+
+xs_is_uint() { [[ "${1:-}" =~ ^[0-9]+$ ]]; }
+
+# Requires an option's value: xs_optarg "$1" "${2-}" -> dies if missing.
+xs_need_value() {
+    [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || xs_usage_error "option $1 needs a value"
+}
+
+# Builds (or checks) both builds; quick when nothing changed.
+xs_ensure_build() {
+    "$XS_ROOT/scripts/setup.sh" --quiet
+}
+
+# Environment for every AFL++ tool run against the instrumented target.
+xs_afl_env() {
+    export AFL_SKIP_BIN_CHECK=1                   # a .NET apphost has no AFL marker in it
+    export AFL_NO_UI=1                            # headless; status comes from fuzz.sh
+    export AFL_SKIP_CPUFREQ=1                     # no cpufreq governor in VMs/containers
+    export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1  # containers often pipe core_pattern
+    export AFL_FORKSRV_INIT_TMOUT=30000           # .NET start-up on a loaded machine
+    # Runtime knobs for the target (measured with bench.sh, see the AFL note).
+    export DOTNET_CLI_TELEMETRY_OPTOUT=1
+    export DOTNET_NOLOGO=1
+    export TERM=dumb                              # afl-whatsup calls tput
+}
+
+# The instrumented target command line: xs_target_cmd ARRAY_NAME FAULT [extra args...]
+xs_target_cmd() {
+    local -n _cmd="$1"
+    local fault="$2"
+    shift 2
+    _cmd=("$XS_XSFUZZ_AFL" afl)
+    [[ -z "$fault" ]] || _cmd+=(--fault "$fault")
+    _cmd+=("$@")
+}
+
+# Planted fault names, one per line (the first word of each line of `xsfuzz faults`).
+xs_fault_names() {
+    "$XS_XSFUZZ" faults | awk 'NF && $1 !~ /^#/ {print $1}'
+}
+
+# Dies unless NAME is a planted fault (or empty).
+xs_check_fault() {
+    local name="$1" f
+    [[ -n "$name" ]] || return 0
+    while IFS= read -r f; do
+        [[ "$f" == "$name" ]] && return 0
+    done < <(xs_fault_names)
+    xs_usage_error "unknown fault '$name' (known: $(xs_fault_names | paste -sd' ' -))"
+}
+
+# A fuzz.sh output dir records its settings in $XS_MARKER as key=value lines.
+xs_marker_get() {  # DIR KEY
+    local file="$1/$XS_MARKER"
+    [[ -f "$file" ]] || return 1
+    awk -F= -v k="$2" '$1 == k { sub(/^[^=]*=/, ""); print; found = 1 } END { exit !found }' "$file"
+}
+
+# The fault of the campaign that FILE-or-DIR belongs to (searches it and up to 3 parents).
+xs_campaign_fault() {
+    local p
+    p="$(xs_abspath "$1")"
+    [[ -d "$p" ]] || p="$(dirname "$p")"
+    local i
+    for i in 0 1 2 3; do
+        if [[ -f "$p/$XS_MARKER" ]]; then
+            xs_marker_get "$p" fault
+            return 0
+        fi
+        p="$(dirname "$p")"
+    done
+    return 1
+}
+
+# CPUs this process may run on, one per line (honours taskset/cgroup cpusets).
+xs_cpus() {
+    local list
+    list="$(awk '/^Cpus_allowed_list:/ {print $2}' /proc/self/status 2>/dev/null || true)"
+    if [[ -z "$list" ]]; then
+        seq 0 $(($(nproc) - 1))
+        return
+    fi
+    local part a b
+    IFS=, read -ra parts <<<"$list"
+    for part in "${parts[@]}"; do
+        if [[ "$part" == *-* ]]; then
+            a="${part%-*}"; b="${part#*-}"
+            seq "$a" "$b"
+        else
+            echo "$part"
+        fi
+    done
+}
+
+# Input files of a corpus/queue/crash dir: regular files, not hidden, no README.
+xs_list_inputs() {  # DIR
+    find "$1" -maxdepth 1 -type f ! -name '.*' ! -name 'README*' ! -name '*.md' -print | LC_ALL=C sort
+}
+
+# AFL output layout helpers. A "sync dir" holds one sub-dir per worker (each with fuzzer_stats).
+xs_is_sync_dir() { compgen -G "$1/*/fuzzer_stats" >/dev/null || compgen -G "$1/*/queue" >/dev/null; }
+xs_is_worker_dir() { [[ -d "$1/queue" ]]; }
+
+# Crash files under a sync dir, a worker dir, a crashes dir, or a plain dir; one per line.
+xs_crash_files() {  # PATH
+    local p="$1"
+    if [[ -f "$p" ]]; then
+        echo "$p"
+    elif xs_is_sync_dir "$p"; then
+        find "$p" -mindepth 3 -maxdepth 3 -path '*/crashes/id:*' -type f | LC_ALL=C sort
+    elif xs_is_worker_dir "$p"; then
+        find "$p/crashes" -maxdepth 1 -name 'id:*' -type f 2>/dev/null | LC_ALL=C sort
+    else
+        xs_list_inputs "$p"
+    fi
+}
+
+# One value from a worker's fuzzer_stats: xs_stat FILE KEY
+xs_stat() {
+    awk -F' *: *' -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null
+}
+
+# Number of lines of stdin that are not empty.
+xs_count() { grep -c . || true; }
