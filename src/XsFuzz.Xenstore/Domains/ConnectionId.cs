@@ -29,7 +29,7 @@ public readonly record struct ConnectionId(ConnectionKind Kind, int Number) : IC
     {
         id = default;
         if (text.Length < 2 || (text[0] != 'D' && text[0] != 'A')) return false;
-        if (!int.TryParse(text.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var n)) return false;
+        if (!int.TryParse(text.AsSpan(1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return false;
         id = text[0] == 'D' ? Ring(n) : Socket(n);
         return true;
     }

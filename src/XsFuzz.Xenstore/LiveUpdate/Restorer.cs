@@ -123,7 +123,6 @@ internal sealed class Restorer(byte[] bytes)
     {
         var start = r.Offset;
         var domain = new Domain(r.I32("domid"), r.I64("mfn"), r.I64("port"));
-        if (domain.Domid is < 0 or > ushort.MaxValue) throw r.Error($"domid {domain.Domid} out of range", start);
         if (!Daemon(r).Domains.TryAdd(domain.Domid, domain)) throw r.Error($"duplicate domain {domain.Domid}", start);
     }
 

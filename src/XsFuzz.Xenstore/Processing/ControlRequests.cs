@@ -74,7 +74,7 @@ internal static class ControlRequests
 
     private static Connection? RingOf(Daemon daemon, string domidText)
     {
-        if (!OcamlInt.TryParseInt(domidText, out var domid) || domid is < 0 or > int.MaxValue) return null;
+        if (!OcamlInt.TryParseInt(domidText, out var domid) || domid is < int.MinValue or > int.MaxValue) return null;
         return daemon.Find(ConnectionId.Ring((int)domid));
     }
 }

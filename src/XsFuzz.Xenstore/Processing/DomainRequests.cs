@@ -31,8 +31,9 @@ internal static class DomainRequests
             if (existing.Mfn == mfn && own != c.Connection) existing.RemotePort = port;
             return existing.RemotePort == port && existing.Mfn == mfn ? Response.Ack : Response.Fail(XsError.EINVAL);
         }
-        // Without a hypervisor every page maps; a domid no domid_t can hold is the model's one refusal.
-        if (domid is < 0 or > ushort.MaxValue) return Response.Fail(XsError.EINVAL);
+        // Without a hypervisor every page maps and every channel binds (the oracle's stubs accept domids
+        // 70000 and -3 alike). The model's one refusal: a domid beyond 32 bits, which it cannot name.
+        if (domid is < int.MinValue or > int.MaxValue) return Response.Fail(XsError.EINVAL);
         var domain = new Domain((int)domid, mfn, port);
         daemon.Domains[domain.Domid] = domain;
         daemon.AddConnection(new Connection(ConnectionId.Ring(domain.Domid), domain.Domid));
@@ -88,7 +89,7 @@ internal static class DomainRequests
         if (pieces.Count != 3 || pieces[2].Length != 0) return Response.Fail(XsError.EINVAL);
         var domid = OcamlInt.ParseLenient(pieces[0]);
         var target = OcamlInt.ParseLenient(pieces[1]);
-        if (domid is < 0 or > int.MaxValue || c.Daemon.Find(ConnectionId.Ring((int)domid)) is not { } connection)
+        if (domid is < int.MinValue or > int.MaxValue || c.Daemon.Find(ConnectionId.Ring((int)domid)) is not { } connection)
             return Response.Fail(XsError.ENOENT);
         connection.Perms = connection.Perms with { Target = target };
         return Response.Ack;
