@@ -28,8 +28,11 @@ public sealed record XenstoredConfig
     public bool MergeActivate { get; init; } = true;
     /// <summary>allow-debug: let unprivileged connections use CONTROL/DEBUG.</summary>
     public bool AllowDebug { get; init; }
-    /// <summary>The value oxenstored writes to <c>/tool/xenstored</c> at start (its executable path).</summary>
-    public string ToolXenstoredValue { get; init; } = "/usr/sbin/oxenstored";
+    /// <summary>
+    /// The value oxenstored writes to <c>/tool/xenstored</c> at start: its resolved executable path, which on
+    /// Debian 12 is the binary behind the /usr/sbin/oxenstored wrapper.
+    /// </summary>
+    public string ToolXenstoredValue { get; init; } = "/usr/lib/xen-4.17/bin/oxenstored";
     /// <summary>dom0's event channel port, read by oxenstored from xsd_port (1 on the oracle).</summary>
     public long Dom0EventChannel { get; init; } = 1;
 

@@ -1,0 +1,193 @@
+using System.Text.Json.Nodes;
+using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Xenstore.Tests.Conformance;
+
+/// <summary>
+/// Plays a trace against a fresh model the way xsclient.py plays it against a daemon, and returns
+/// what xsclient would print: one JSON object per packet, with its kinds ("reply", "event", ...),
+/// transaction id names and per-request grouping (requester first, then the others by name).
+/// The model is synchronous, so everything a request causes is in the output queues right after
+/// <see cref="Xenstored.Handle"/>; "sleep", "wait" and "drain" have nothing to wait for.
+/// </summary>
+public sealed class TraceReplayer
+{
+    private const uint WatchEvent = 15;
+    private const uint TransactionStart = 6;
+
+    private readonly Xenstored _xs = new();
+    private readonly Dictionary<string, Client> _clients = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _txByName = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, string> _nameByTx = [];
+    private readonly List<JsonObject> _output = [];
+    private int _transactionsStarted;
+
+    /// <summary>One named socket of the trace (xsclient's Conn).</summary>
+    private sealed class Client(string name, ConnectionId id)
+    {
+        public string Name { get; } = name;
+        public ConnectionId Id { get; } = id;
+        public bool Closed { get; set; }
+        /// <summary>Request ids whose reply never came (reported as "late_reply" if it does).</summary>
+        public HashSet<uint> Pending { get; } = [];
+    }
+
+    public static IReadOnlyList<JsonObject> Run(IEnumerable<string> traceLines)
+    {
+        var replayer = new TraceReplayer();
+        var n = 0;
+        foreach (var raw in traceLines)
+        {
+            n++; // xsclient numbers every line, blank and comment lines included
+            var text = raw.Trim();
+            if (text.Length == 0 || text.StartsWith('#')) continue;
+            var line = JsonNode.Parse(text) as JsonObject ?? throw new FormatException($"line {n}: not an object");
+            try
+            {
+                replayer.Step(n, line);
+            }
+            catch (Exception e) when (e is not FormatException)
+            {
+                // Say which request the model failed on; the model's own exception stays inside.
+                throw new InvalidOperationException($"model failed at trace line {n}: {text}", e);
+            }
+        }
+        return replayer._output;
+    }
+
+    private void Step(int n, JsonObject line)
+    {
+        switch (line["cmd"]?.GetValue<string>())
+        {
+            case null:
+                Request(n, TraceRequest.Parse(line, n, _txByName));
+                break;
+            case "sleep" or "drain":
+                break;
+            case "close":
+                var name = line["conn"] switch
+                {
+                    null => "A",
+                    JsonValue v when v.TryGetValue(out string? s) => s,
+                    var other => other.ToJsonString(), // xsclient uses str() of the JSON value
+                };
+                if (_clients.Remove(name, out var client) && !client.Closed) _xs.CloseConnection(client.Id);
+                break;
+            case var other:
+                throw new FormatException($"line {n}: unknown cmd {other}");
+        }
+    }
+
+    private void Request(int n, TraceRequest request)
+    {
+        var client = Open(request.Conn);
+        _xs.Handle(client.Id, new Packet(request.Type, request.RequestId, request.TxId, request.Payload));
+
+        // The requester's packets: the first non-event one carrying the request id is the reply.
+        var got = false;
+        foreach (var packet in _xs.TakeOutput(client.Id))
+        {
+            if (!got && packet.Type != WatchEvent && packet.RequestId == request.RequestId)
+            {
+                got = true;
+                Report(n, client, packet, "reply", request.As);
+            }
+            else
+            {
+                Report(n, client, packet, Classify(client, packet));
+            }
+        }
+        if (NoticeClose(n, client)) got = true;
+        if (!got)
+        {
+            _output.Add(new JsonObject
+            {
+                ["n"] = n, ["conn"] = client.Name, ["kind"] = "timeout", ["rid"] = request.RequestId,
+            });
+            client.Pending.Add(request.RequestId);
+        }
+
+        foreach (var other in _clients.Values.Where(c => c != client && !c.Closed)
+                     .OrderBy(c => c.Name, StringComparer.Ordinal).ToList())
+        {
+            foreach (var packet in _xs.TakeOutput(other.Id)) Report(n, other, packet, Classify(other, packet));
+            NoticeClose(n, other);
+        }
+    }
+
+    private Client Open(string name)
+    {
+        if (!_clients.TryGetValue(name, out var client) || client.Closed)
+            _clients[name] = client = new Client(name, _xs.OpenSocket());
+        return client;
+    }
+
+    private static string Classify(Client client, Packet packet) =>
+        packet.Type == WatchEvent ? "event"
+        : client.Pending.Remove(packet.RequestId) ? "late_reply"
+        : "unsolicited";
+
+    /// <summary>A socket the model dropped reads as EOF: xsclient prints "closed" once.</summary>
+    private bool NoticeClose(int n, Client client)
+    {
+        if (client.Closed || _xs.Connections.Contains(client.Id)) return false;
+        client.Closed = true;
+        _output.Add(new JsonObject { ["n"] = n, ["conn"] = client.Name, ["kind"] = "closed" });
+        return true;
+    }
+
+    private void Report(int n, Client client, Packet packet, string kind, string? startAs = null)
+    {
+        var payload = packet.Payload;
+        var term = payload.Length > 0 && payload[^1] == 0;
+        var fields = Split(term ? payload[..^1] : payload);
+        var data = new JsonArray(fields.Select(f => (JsonNode?)PythonText.DecodeUtf8BackslashReplace(f)).ToArray());
+        var record = new JsonObject
+        {
+            ["n"] = n,
+            ["conn"] = client.Name,
+            ["kind"] = kind,
+            ["type"] = TypeName(packet.Type),
+            ["rid"] = packet.RequestId,
+            ["tx"] = TxName(packet.TxId),
+            ["data"] = data,
+            ["term"] = term,
+        };
+        // A new transaction id gets its trace name (or #1, #2, ...) from here on.
+        if (packet.Type == TransactionStart && PythonText.TryParseInt(fields[0], out var real))
+        {
+            _transactionsStarted++;
+            var name = string.IsNullOrEmpty(startAs) ? "#" + _transactionsStarted : startAs;
+            _txByName[name] = real;
+            _nameByTx[real] = name;
+            record["data"] = new JsonArray(name);
+            record["tx_real"] = real;
+        }
+        _output.Add(record);
+    }
+
+    private static List<byte[]> Split(ReadOnlySpan<byte> body)
+    {
+        var fields = new List<byte[]>();
+        int start = 0, nul;
+        while ((nul = body[start..].IndexOf((byte)0)) >= 0)
+        {
+            fields.Add(body.Slice(start, nul).ToArray());
+            start += nul + 1;
+        }
+        fields.Add(body[start..].ToArray());
+        return fields;
+    }
+
+    // xsclient names types by its op table (DEBUG for 0, no name for 20) and prints others as numbers.
+    private static JsonNode TypeName(uint type) => type switch
+    {
+        0 => "DEBUG",
+        20 or > 22 => type,
+        _ => OpNames.Name(type),
+    };
+
+    private JsonNode TxName(uint tx) =>
+        tx != 0 && _nameByTx.TryGetValue(tx, out var name) ? name : tx;
+}
