@@ -15,6 +15,18 @@ public static class Agreement
     /// <summary>Decodes and checks an input. Throws <see cref="Disagreement"/> when the update was visible.</summary>
     public static RunStats Check(ReadOnlySpan<byte> input, LiveUpdateFault fault, HarnessOptions options)
     {
+        var (divergence, scenario, stats) = Run(input, fault, options);
+        if (divergence is not null) throw new Disagreement(divergence, scenario!, input.ToArray(), fault, options);
+        return stats;
+    }
+
+    /// <summary>
+    /// Decodes and runs an input; returns the first divergence (null if none) and, only then, the whole
+    /// scenario the input decodes to. No report is built (the shrinker calls this many times).
+    /// </summary>
+    public static (Divergence? Divergence, Scenario? Scenario, RunStats Stats) Run(
+        ReadOnlySpan<byte> input, LiveUpdateFault fault, HarnessOptions options)
+    {
         var decoder = new ScenarioDecoder(input, options);
         var session = new Session(options, fault, check: true);
         decoder.DecodeSetup(session);
@@ -28,17 +40,24 @@ public static class Agreement
             found ??= divergence;
         }
         found ??= session.Finish(step + 1);
-        if (found is not null) throw new Disagreement(found, decoder.Scenario, input.ToArray(), fault, options);
-        return session.Stats;
+        return (found, found is null ? null : decoder.Scenario, session.Stats);
     }
 
     /// <summary>Checks a scenario; the reproducer in a report is the scenario's encoding.</summary>
     public static RunStats Check(Scenario scenario, LiveUpdateFault fault, HarnessOptions options)
     {
         var (divergence, stats) = Run(scenario, fault, options);
-        if (divergence is not null)
-            throw new Disagreement(divergence, scenario, ScenarioEncoder.Encode(scenario, options), fault, options);
-        return stats;
+        if (divergence is null) return stats;
+        byte[] input;
+        try
+        {
+            input = ScenarioEncoder.Encode(scenario, options);
+        }
+        catch (ArgumentException)
+        {
+            input = []; // beyond the decoder's bounds: the report says there is no byte reproducer
+        }
+        throw new Disagreement(divergence, scenario, input, fault, options);
     }
 
     /// <summary>Runs a scenario and returns the first divergence (null if none), without building a report.</summary>

@@ -21,7 +21,7 @@ public sealed class RandomInputs(int seed)
         {
             bytes.Add(Framing.Separator);
             var roll = _random.Next(100);
-            Record(bytes, roll < 70 ? _random.Next(1, 9) : roll < 95 ? _random.Next(9, 25) : _random.Next(25, 121));
+            Record(bytes, roll < 60 ? _random.Next(2, 13) : roll < 92 ? _random.Next(13, 33) : _random.Next(33, 121));
         }
         return bytes.ToArray();
     }

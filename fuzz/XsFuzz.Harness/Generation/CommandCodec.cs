@@ -10,7 +10,9 @@ namespace XsFuzz.Harness.Generation;
 /// <summary>
 /// One command record, both ways: <see cref="Decode"/> reads a command from the record against the live
 /// view, <see cref="Encode"/> writes the choices that make Decode return a given command in the same
-/// state. Layout: kind, then (requests) connection, transaction, op arguments; (DRAIN) connection.
+/// state. Layout: kind, then (requests) connection, op arguments, transaction; (DRAIN) connection.
+/// The transaction comes last because its usual value, 0, is the default: trailing defaults cost no
+/// bytes.
 /// </summary>
 internal sealed class CommandCodec(Vocabulary vocab)
 {
@@ -18,16 +20,22 @@ internal sealed class CommandCodec(Vocabulary vocab)
     {
         var kind = (CommandKind)c.Weighted(CommandKinds.Table);
         if (kind == CommandKind.LiveUpdate) return LiveUpdateCommand.Instance;
-        var conn = ConnectionChooser.Decode(c, view);
+        var conn = ConnectionChooser.Decode(c, SendersFor(kind, view));
         if (kind == CommandKind.Drain) return new DrainCommand(conn);
-        var tx = TxChooser.Decode(c, view, conn, TxTable(kind));
+        uint type;
+        string payload;
         if (kind == CommandKind.Raw)
         {
-            var type = DecodeRawType(c);
-            return new RequestCommand(conn, tx, type, c.Bytes(Vocabulary.LiteralMax));
+            type = DecodeRawType(c);
+            payload = c.Bytes(Vocabulary.LiteralMax);
         }
-        var op = CommandKinds.OpOf(kind);
-        return new RequestCommand(conn, tx, (uint)op, DecodePayload(kind, c, view, conn));
+        else
+        {
+            type = (uint)CommandKinds.OpOf(kind);
+            payload = DecodePayload(kind, c, view, conn);
+        }
+        var tx = TxChooser.Decode(c, view, conn, TxTable(kind));
+        return new RequestCommand(conn, tx, type, payload);
     }
 
     public void Encode(ChoiceWriter w, LiveView view, Command command)
@@ -45,21 +53,30 @@ internal sealed class CommandCodec(Vocabulary vocab)
             {
                 var kind = CommandKinds.KindOf(r.Type, r.Payload, out var args);
                 w.Weighted(CommandKinds.Table, (int)kind);
-                ConnectionChooser.Encode(w, view, r.Connection);
-                TxChooser.Encode(w, view, r.Connection, TxTable(kind), r.Tx);
+                ConnectionChooser.Encode(w, SendersFor(kind, view), r.Connection);
                 if (kind == CommandKind.Raw)
                 {
                     EncodeRawType(w, r.Type);
                     w.Bytes(r.Payload, Vocabulary.LiteralMax);
-                    return;
                 }
-                EncodePayload(kind, w, view, r.Connection, args);
+                else EncodePayload(kind, w, view, r.Connection, args);
+                TxChooser.Encode(w, view, r.Connection, TxTable(kind), r.Tx);
                 return;
             }
             default:
                 throw new ArgumentException("unknown command " + command.GetType().Name, nameof(command));
         }
     }
+
+    private static IReadOnlyList<ConnectionId> SendersFor(CommandKind kind, LiveView view) => kind switch
+    {
+        CommandKind.TransactionEnd => view.ConnectionsWithTransactions,
+        CommandKind.Unwatch => view.ConnectionsWithWatches,
+        _ => view.Connections,
+    };
+
+    private static WeightTable PathTable(CommandKind kind) =>
+        kind == CommandKind.Mkdir ? PathChooser.ForCreate : PathChooser.ForExisting;
 
     private static WeightTable TxTable(CommandKind kind) => kind switch
     {
@@ -73,16 +90,16 @@ internal sealed class CommandCodec(Vocabulary vocab)
         switch (kind)
         {
             case CommandKind.Read or CommandKind.Directory or CommandKind.GetPerms or CommandKind.Mkdir or CommandKind.Rm:
-                return Args(PathChooser.Decode(c, view, vocab, conn));
+                return Args(PathChooser.Decode(c, view, vocab, conn, PathTable(kind)));
             case CommandKind.Write:
-                return PathChooser.Decode(c, view, vocab, conn) + "\0" + ValueChooser.Decode(c, view, vocab);
+                return PathChooser.Decode(c, view, vocab, conn, PathChooser.ForCreate) + "\0" + ValueChooser.Decode(c, view, vocab);
             case CommandKind.SetPerms:
             {
-                var path = PathChooser.Decode(c, view, vocab, conn);
+                var path = PathChooser.Decode(c, view, vocab, conn, PathChooser.ForExisting);
                 return Args([path, .. PermsChooser.DecodeList(c, view)]);
             }
             case CommandKind.Watch:
-                return Args(PathChooser.Decode(c, view, vocab, conn), TokenChooser.Decode(c, view, conn));
+                return Args(PathChooser.Decode(c, view, vocab, conn, PathChooser.ForWatch), TokenChooser.Decode(c, view, conn));
             case CommandKind.Unwatch:
                 return DecodeUnwatch(c, view, conn);
             case CommandKind.TransactionStart or CommandKind.ResetWatches:
@@ -91,7 +108,9 @@ internal sealed class CommandCodec(Vocabulary vocab)
                 return Args(TransactionEndChooser.Decode(c));
             case CommandKind.Introduce:
                 return DecodeIntroduce(c, view);
-            case CommandKind.Release or CommandKind.GetDomainPath or CommandKind.IsDomainIntroduced or CommandKind.Resume:
+            case CommandKind.Release:
+                return Args(DomidChooser.Decode(c, view, DomidChooser.ForRelease));
+            case CommandKind.GetDomainPath or CommandKind.IsDomainIntroduced or CommandKind.Resume:
                 return Args(DomidChooser.Decode(c, view));
             case CommandKind.SetTarget:
                 return Args(DomidChooser.Decode(c, view), DomidChooser.Decode(c, view));
@@ -107,18 +126,18 @@ internal sealed class CommandCodec(Vocabulary vocab)
         switch (kind)
         {
             case CommandKind.Read or CommandKind.Directory or CommandKind.GetPerms or CommandKind.Mkdir or CommandKind.Rm:
-                PathChooser.Encode(w, view, vocab, conn, args[0]);
+                PathChooser.Encode(w, view, vocab, conn, args[0], PathTable(kind));
                 return;
             case CommandKind.Write:
-                PathChooser.Encode(w, view, vocab, conn, args[0]);
+                PathChooser.Encode(w, view, vocab, conn, args[0], PathChooser.ForCreate);
                 ValueChooser.Encode(w, vocab, args[1]);
                 return;
             case CommandKind.SetPerms:
-                PathChooser.Encode(w, view, vocab, conn, args[0]);
+                PathChooser.Encode(w, view, vocab, conn, args[0], PathChooser.ForExisting);
                 PermsChooser.EncodeList(w, view, args[1..]);
                 return;
             case CommandKind.Watch:
-                PathChooser.Encode(w, view, vocab, conn, args[0]);
+                PathChooser.Encode(w, view, vocab, conn, args[0], PathChooser.ForWatch);
                 TokenChooser.Encode(w, args[1]);
                 return;
             case CommandKind.Unwatch:
@@ -132,7 +151,10 @@ internal sealed class CommandCodec(Vocabulary vocab)
             case CommandKind.Introduce:
                 EncodeIntroduce(w, view, args);
                 return;
-            case CommandKind.Release or CommandKind.GetDomainPath or CommandKind.IsDomainIntroduced or CommandKind.Resume:
+            case CommandKind.Release:
+                DomidChooser.Encode(w, view, args[0], DomidChooser.ForRelease);
+                return;
+            case CommandKind.GetDomainPath or CommandKind.IsDomainIntroduced or CommandKind.Resume:
                 DomidChooser.Encode(w, view, args[0]);
                 return;
             case CommandKind.SetTarget:

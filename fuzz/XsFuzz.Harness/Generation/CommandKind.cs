@@ -6,15 +6,19 @@ namespace XsFuzz.Harness.Generation;
 /// <summary>What a command record decodes to: a well-formed request of one op, a raw request, or an action.</summary>
 internal enum CommandKind
 {
-    Read, Directory, GetPerms, Write, Mkdir, Rm, SetPerms, Watch, Unwatch, TransactionStart,
+    LiveUpdate, Read, Directory, GetPerms, Write, Mkdir, Rm, SetPerms, Watch, Unwatch, TransactionStart,
     TransactionEnd, Introduce, Release, GetDomainPath, IsDomainIntroduced, Resume, SetTarget,
-    ResetWatches, Control, Raw, LiveUpdate, Drain,
+    ResetWatches, Control, Raw, Drain,
 }
 
 internal static class CommandKinds
 {
-    /// <summary>How often each kind is decoded (sums to 256; READ first, so an empty record is a READ).</summary>
+    /// <summary>
+    /// How often each kind is decoded (sums to 256, in enum order). LIVE-UPDATE comes first: an empty
+    /// record is a live update, so "one more live update" costs a fuzzer (and a shrunk input) one byte.
+    /// </summary>
     public static readonly WeightTable Table = new(
+        28, // LiveUpdate
         20, // Read
         8,  // Directory
         8,  // GetPerms
@@ -35,7 +39,6 @@ internal static class CommandKinds
         3,  // ResetWatches
         6,  // Control
         4,  // Raw
-        28, // LiveUpdate
         14  // Drain
     );
 
@@ -91,7 +94,7 @@ internal static class CommandKinds
             Op.GetPerms when n == 1 => CommandKind.GetPerms,
             Op.Mkdir when n == 1 => CommandKind.Mkdir,
             Op.Rm when n == 1 => CommandKind.Rm,
-            Op.SetPerms => CommandKind.SetPerms,
+            Op.SetPerms when n >= 2 => CommandKind.SetPerms,
             Op.Watch when n == 2 => CommandKind.Watch,
             Op.Unwatch when n == 2 => CommandKind.Unwatch,
             Op.TransactionEnd when n == 1 => CommandKind.TransactionEnd,

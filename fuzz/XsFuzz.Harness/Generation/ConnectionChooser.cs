@@ -5,15 +5,20 @@ namespace XsFuzz.Harness.Generation;
 
 /// <summary>
 /// Which connection sends: one of the live connections (dom0's ring, the sockets, introduced domUs),
-/// or rarely a named one that may not exist (released domains, never-opened sockets).
+/// or rarely a named one that may not exist (released domains, never-opened sockets). Ops that only make
+/// sense on a connection with something open (TRANSACTION_END, UNWATCH) pick among those connections
+/// when there are any.
 /// </summary>
 internal static class ConnectionChooser
 {
     private const int LiteralFrom = 248; // bytes 248..255 name a connection literally
 
-    public static ConnectionId Decode(Choices c, LiveView view)
+    public static ConnectionId Decode(Choices c, LiveView view) => Decode(c, view.Connections);
+
+    public static void Encode(ChoiceWriter w, LiveView view, ConnectionId id) => Encode(w, view.Connections, id);
+
+    public static ConnectionId Decode(Choices c, IReadOnlyList<ConnectionId> connections)
     {
-        var connections = view.Connections;
         var b = c.Choose(256);
         if (b < LiteralFrom && connections.Count > 0) return connections[b % connections.Count];
         if (b < LiteralFrom) return ConnectionId.Ring(0);
@@ -21,9 +26,8 @@ internal static class ConnectionChooser
         return (b & 1) == 0 ? ConnectionId.Ring(number) : ConnectionId.Socket(number);
     }
 
-    public static void Encode(ChoiceWriter w, LiveView view, ConnectionId id)
+    public static void Encode(ChoiceWriter w, IReadOnlyList<ConnectionId> connections, ConnectionId id)
     {
-        var connections = view.Connections;
         var index = Vocabulary.IndexOf(connections, id);
         if (index >= 0 && index < LiteralFrom)
         {

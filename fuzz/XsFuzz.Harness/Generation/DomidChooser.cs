@@ -4,24 +4,30 @@ using XsFuzz.Harness.Decoding;
 namespace XsFuzz.Harness.Generation;
 
 /// <summary>
-/// A domid as request text: mostly a live domain (dom0 included), a small number, or any bytes (probing
-/// the strict and lenient integer parsers: "0x10", "+5", "abc").
+/// A domid as request text: mostly a live domU, dom0, a small number, or any bytes (probing the strict
+/// and lenient integer parsers: "0x10", "+5", "abc"). RELEASE has its own table that rarely names dom0
+/// (releasing dom0 wipes almost the whole tree, which ends every interesting scenario).
 /// </summary>
 internal static class DomidChooser
 {
-    private const int Live = 0, Small = 1, Literal = 2;
-    private static readonly WeightTable Table = new(180, 40, 36);
+    private const int Live = 0, Zero = 1, Small = 2, Literal = 3;
+    public static readonly WeightTable Table = new(150, 48, 30, 28);
+    public static readonly WeightTable ForRelease = new(200, 2, 32, 22);
     private const int SmallCount = 16;
 
-    public static string Decode(Choices c, LiveView view)
+    public static string Decode(Choices c, LiveView view) => Decode(c, view, Table);
+
+    public static string Decode(Choices c, LiveView view, WeightTable table)
     {
-        switch (c.Weighted(Table))
+        switch (c.Weighted(table))
         {
             case Live:
             {
-                var domains = view.Domains;
-                return domains.Count == 0 ? "0" : Text(domains[c.Choose(domains.Count)].Domid);
+                var domus = view.DomUs;
+                return domus.Count == 0 ? "0" : Text(domus[c.Choose(domus.Count)]);
             }
+            case Zero:
+                return "0";
             case Small:
                 return Text(c.Choose(SmallCount));
             default:
@@ -29,26 +35,32 @@ internal static class DomidChooser
         }
     }
 
-    public static void Encode(ChoiceWriter w, LiveView view, string text)
+    public static void Encode(ChoiceWriter w, LiveView view, string text) => Encode(w, view, text, Table);
+
+    public static void Encode(ChoiceWriter w, LiveView view, string text, WeightTable table)
     {
         if (TryCanonical(text, out var domid))
         {
-            var domains = view.Domains;
-            for (var i = 0; i < domains.Count; i++)
+            if (domid == 0)
             {
-                if (domains[i].Domid != domid) continue;
-                w.Weighted(Table, Live);
-                w.Choose(i, domains.Count);
+                w.Weighted(table, Zero);
+                return;
+            }
+            var index = Vocabulary.IndexOf(view.DomUs, domid);
+            if (index >= 0)
+            {
+                w.Weighted(table, Live);
+                w.Choose(index, view.DomUs.Count);
                 return;
             }
             if (domid < SmallCount)
             {
-                w.Weighted(Table, Small);
+                w.Weighted(table, Small);
                 w.Choose(domid, SmallCount);
                 return;
             }
         }
-        w.Weighted(Table, Literal);
+        w.Weighted(table, Literal);
         w.Bytes(text, Vocabulary.LiteralMax);
     }
 

@@ -13,7 +13,10 @@ internal sealed class LiveView(Xenstored daemon)
 {
     private IReadOnlyList<string>? _nodes;
     private IReadOnlyList<DomainInfo>? _domains;
+    private List<int>? _domus;
     private IReadOnlyList<ConnectionId>? _connections;
+    private IReadOnlyList<ConnectionId>? _withTransactions;
+    private IReadOnlyList<ConnectionId>? _withWatches;
     private ConnectionId _perConnection;
     private IReadOnlyList<uint>? _transactions;
     private IReadOnlyList<WatchInfo>? _watches;
@@ -25,7 +28,10 @@ internal sealed class LiveView(Xenstored daemon)
     {
         _nodes = null;
         _domains = null;
+        _domus = null;
         _connections = null;
+        _withTransactions = null;
+        _withWatches = null;
         _transactions = null;
         _watches = null;
         _relative = null;
@@ -36,7 +42,40 @@ internal sealed class LiveView(Xenstored daemon)
 
     public IReadOnlyList<DomainInfo> Domains => _domains ??= daemon.Domains();
 
+    /// <summary>The introduced domains other than dom0, by domid.</summary>
+    public IReadOnlyList<int> DomUs
+    {
+        get
+        {
+            if (_domus is not null) return _domus;
+            var list = new List<int>();
+            foreach (var d in Domains)
+            {
+                if (d.Domid != 0) list.Add(d.Domid);
+            }
+            return _domus = list;
+        }
+    }
+
     public IReadOnlyList<ConnectionId> Connections => _connections ??= daemon.Connections;
+
+    /// <summary>Connections with an open transaction, or all connections if none has one.</summary>
+    public IReadOnlyList<ConnectionId> ConnectionsWithTransactions =>
+        _withTransactions ??= Filter(id => daemon.OpenTransactions(id).Count > 0);
+
+    /// <summary>Connections with a watch, or all connections if none has one.</summary>
+    public IReadOnlyList<ConnectionId> ConnectionsWithWatches =>
+        _withWatches ??= Filter(id => daemon.Watches(id).Count > 0);
+
+    private IReadOnlyList<ConnectionId> Filter(Func<ConnectionId, bool> keep)
+    {
+        var list = new List<ConnectionId>();
+        foreach (var id in Connections)
+        {
+            if (keep(id)) list.Add(id);
+        }
+        return list.Count > 0 ? list : Connections;
+    }
 
     public IReadOnlyList<uint> OpenTransactions(ConnectionId id)
     {

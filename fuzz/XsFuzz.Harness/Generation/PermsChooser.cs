@@ -13,22 +13,36 @@ internal static class PermsChooser
     private static readonly WeightTable Table = new(236, 20);
     private const string Letters = "nrwb";
 
-    /// <summary>A list read with "one more?" before each entry (possibly empty).</summary>
+    /// <summary>
+    /// A list read with "one more?" before each entry but the first: a SET_PERMS without entries is just
+    /// EINVAL (raw requests still send it), and a record that ends early should still set an owner.
+    /// </summary>
     public static List<string> DecodeList(Choices c, LiveView view)
     {
-        var entries = new List<string>();
+        var entries = new List<string> { DecodeEntry(c, view) };
         while (c.More()) entries.Add(DecodeEntry(c, view));
         return entries;
     }
 
     public static void EncodeList(ChoiceWriter w, LiveView view, IReadOnlyList<string> entries)
     {
-        foreach (var entry in entries)
+        if (entries.Count == 0) throw new ArgumentException("a permission list has at least one entry", nameof(entries));
+        EncodeEntry(w, view, entries[0]);
+        for (var i = 1; i < entries.Count; i++)
         {
             w.More(true);
-            EncodeEntry(w, view, entry);
+            EncodeEntry(w, view, entries[i]);
         }
         w.More(false);
+    }
+
+    /// <summary>For initial nodes: often no list at all (the node keeps its parent's permissions).</summary>
+    public static List<string> DecodeOptionalList(Choices c, LiveView view) => c.More() ? DecodeList(c, view) : [];
+
+    public static void EncodeOptionalList(ChoiceWriter w, LiveView view, IReadOnlyList<string> entries)
+    {
+        w.More(entries.Count > 0);
+        if (entries.Count > 0) EncodeList(w, view, entries);
     }
 
     public static string DecodeEntry(Choices c, LiveView view) =>

@@ -88,16 +88,16 @@ internal sealed class SetupCodec(Vocabulary vocab, HarnessOptions options)
 
     public NodeSetup DecodeNode(Choices c, LiveView view)
     {
-        var path = PathChooser.Decode(c, view, vocab, Xenstored.Dom0);
+        var path = PathChooser.Decode(c, view, vocab, Xenstored.Dom0, PathChooser.ForSetup);
         var value = ValueChooser.Decode(c, view, vocab);
-        return new NodeSetup(path, value, PermsChooser.DecodeList(c, view).ToValueList());
+        return new NodeSetup(path, value, PermsChooser.DecodeOptionalList(c, view).ToValueList());
     }
 
     public void EncodeNode(ChoiceWriter w, LiveView view, NodeSetup node)
     {
-        PathChooser.Encode(w, view, vocab, Xenstored.Dom0, node.Path);
+        PathChooser.Encode(w, view, vocab, Xenstored.Dom0, node.Path, PathChooser.ForSetup);
         ValueChooser.Encode(w, vocab, node.Value);
-        PermsChooser.EncodeList(w, view, node.Perms);
+        PermsChooser.EncodeOptionalList(w, view, node.Perms);
     }
 
     /// <summary>A domain's home: /local/domain/N, empty, owned by N with no access for others.</summary>

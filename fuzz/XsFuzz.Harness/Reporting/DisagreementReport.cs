@@ -40,6 +40,11 @@ public static class DisagreementReport
         text.Append(ScenarioText.Print(scenario, numbered: true, mark: d.Command is null ? -1 : d.Step));
 
         text.Append("\n--- reproduce ---\n");
+        if (input.Length == 0)
+        {
+            text.Append("(no input bytes: the scenario exceeds the decoder's bounds; replay its text instead)\n");
+            return text.ToString();
+        }
         var base64 = Convert.ToBase64String(input);
         text.Append("input (base64): ").Append(base64).Append('\n');
         text.Append(Reproducer.CommandLine(base64, fault, options)).Append('\n');

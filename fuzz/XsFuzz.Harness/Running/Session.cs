@@ -16,7 +16,8 @@ namespace XsFuzz.Harness.Running;
 /// step is applied to both and compared; the first disagreement is returned as a <see cref="Divergence"/>
 /// and the session continues with B alone (so the decoder can still read the rest of the scenario).
 /// Output draining: after a request only the sender's queue is read (a client reads its own socket);
-/// other connections' events wait in their queues, across live updates, until a DRAIN or the end.
+/// other connections' events wait in their queues, across live updates (they are part of the state
+/// snapshot), until a DRAIN, that connection's own next request, or the end drains them.
 /// </summary>
 public sealed class Session
 {

@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Numerics;
+using System.Reflection;
+using System.Reflection.Emit;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
+using SharpFuzz;
+using XsFuzz.Harness;
+using XsFuzz.Harness.Faults;
+using XsFuzz.Xenstore.LiveUpdate;
+
+namespace XsFuzz.Cli.Commands;
+
+/// <summary>
+/// `xsfuzz afl [--fault NAME] [--empty]`: the SharpFuzz persistent-mode target for afl-fuzz (started by
+/// scripts/fuzz.sh on the instrumented build in build/afl). Each input goes through
+/// <see cref="FuzzTarget.Run(ReadOnlySpan{byte}, LiveUpdateFault)"/>; a disagreement is an unhandled
+/// exception, which SharpFuzz reports to AFL as a crash, and the crash file replays with `xsfuzz replay`.
+/// `--empty` is the baseline of scripts/bench.sh: a target that only touches one instrumented branch
+/// (afl-fuzz refuses a target that shows no instrumentation at all).
+/// <para>
+/// The fork server is SharpFuzz's out-of-process one by default: a second .NET process runs the inputs,
+/// so a hang or an uncatchable crash (stack overflow) costs one restart. The in-process one
+/// (XSFUZZ_AFL_MODE=in-process) is faster per execution, but afl-fuzz aborts the whole campaign on the
+/// first hang. Measured with scripts/bench.sh --compare-modes (see the AFL note).
+/// </para>
+/// </summary>
+internal static class AflCommand
+{
+    /// <summary>Environment variable choosing the fork server: "in-process" or "out-of-process".</summary>
+    public const string ModeVariable = "XSFUZZ_AFL_MODE";
+
+    /// <summary>SharpFuzz's coverage map size (Fuzzer.MapSize, the same as AFL++'s default).</summary>
+    internal const int MapSize = 1 << 16;
+
+    /// <summary>
+    /// In the instrumented build every branch of the model and the harness writes to
+    /// SharpFuzz.Common.Trace.SharedMem, which SharpFuzz only sets inside Fuzzer.Run; xsfuzz runs some of
+    /// that code earlier (building the commands reads HarnessOptions.Default), and the out-of-process
+    /// fork server never sets it at all. Until then the writes go to a scratch map of SharpFuzz's size
+    /// instead of address 0. In the plain build nothing reads the field.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void GiveInstrumentationAScratchMap()
+    {
+        var field = typeof(SharpFuzz.Common.Trace).GetField(nameof(SharpFuzz.Common.Trace.SharedMem));
+        field?.SetValue(null, Marshal.AllocHGlobal(MapSize));   // reflection takes an IntPtr for a byte* field
+    }
+
+    public static Command Create(CliIo io)
+    {
+        var fault = CommonOptions.Fault();
+        var empty = new Option<bool>("--empty") { Description = "run an empty target (benchmark baseline)" };
+        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty };
+        command.SetAction(parse =>
+        {
+            var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
+            var inProcess = ParseMode(Environment.GetEnvironmentVariable(ModeVariable));
+            Action<Stream> target = parse.GetValue(empty) ? EmptyTarget : HarnessTarget(faultValue);
+            if (inProcess) Fuzzer.Run(target);
+            else Fuzzer.OutOfProcess.Run(target);
+            return XsfuzzApp.Ok;
+        });
+        _ = io;
+        return command;
+    }
+
+    private static bool ParseMode(string? mode) => mode switch
+    {
+        null or "" or "out-of-process" => false,
+        "in-process" => true,
+        _ => throw new UsageException($"{ModeVariable} must be 'in-process' or 'out-of-process', not '{mode}'"),
+    };
+
+    /// <summary>Reads nothing; one call into the instrumented harness so that AFL sees a map.</summary>
+    private static void EmptyTarget(Stream input) => _ = FaultCatalog.Describe(LiveUpdateFault.None);
+
+    /// <summary>
+    /// The harness target. The only state kept across iterations is the input buffer (rewound each time)
+    /// and the <see cref="FirstUseFilter"/>; the harness builds its daemons afresh for every input.
+    /// </summary>
+    private static Action<Stream> HarnessTarget(LiveUpdateFault fault)
+    {
+        var buffer = new MemoryStream();
+        var filter = new FirstUseFilter();
+        return stream =>
+        {
+            buffer.SetLength(0);
+            stream.CopyTo(buffer);
+            var input = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+            filter.Run(() => FuzzTarget.Run(input.Span, fault));
+        };
+    }
+}
+
+/// <summary>
+/// Keeps AFL's stability at 100 % in a process that lives for many inputs. .NET initialises lazily:
+/// the first input that reaches a class runs its static constructor, the first call of a method with
+/// a lambda fills the lambda's cache, and those branches are never taken again, so AFL sees that
+/// input's coverage change between its discovery and its calibration runs. The harness keeps no other
+/// state between inputs. So whenever an execution shows an edge, or an edge's hit-count bucket, that
+/// this process has not seen before (when one-time initialisation can have happened), the map is
+/// cleared and the input runs once more: AFL gets the second, steady-state run. After a short warm-up
+/// that is rare, since new coverage is rare; the check is one vectorised pass over the 64 KiB map
+/// (about 2.5 us, ~1 % of an execution).
+/// </summary>
+internal sealed class FirstUseFilter
+{
+    private static readonly Func<IntPtr> ReadSharedMem = CompileSharedMemReader();
+    private static readonly byte[] CountClass = BuildCountClasses();
+
+    /// <summary>Per map byte, the highest hit count seen: a cheap vectorised pre-filter.</summary>
+    private readonly byte[] _max = new byte[AflCommand.MapSize];
+
+    /// <summary>Per map byte, AFL's hit-count buckets not seen yet (one bit each, as AFL's virgin map).</summary>
+    private readonly byte[] _virgin = CreateVirgin();
+
+    /// <summary>Runs the input; runs it again on a cleared map if the first run took a new edge.</summary>
+    public void Run(Action input)
+    {
+        ExceptionDispatchInfo? first = null;
+        try
+        {
+            input();
+        }
+        catch (Exception e)
+        {
+            first = ExceptionDispatchInfo.Capture(e);
+        }
+        var map = Map();
+        if (!SawNewBits(map))
+        {
+            first?.Throw();
+            return;
+        }
+        map.Clear();
+        SharpFuzz.Common.Trace.PrevLocation = 0;
+        input();
+    }
+
+    /// <summary>The live coverage map (AFL's shared memory under afl-fuzz), without unsafe code.</summary>
+    private static Span<byte> Map() =>
+        MemoryMarshal.CreateSpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), ReadSharedMem()), AflCommand.MapSize);
+
+    /// <summary>
+    /// AFL's has_new_bits: hit counts bucketed and compared with the virgin map. Only the vectors where
+    /// some count exceeds the highest seen so far are looked at byte by byte.
+    /// </summary>
+    private bool SawNewBits(Span<byte> map)
+    {
+        var counts = MemoryMarshal.Cast<byte, Vector<byte>>(map);
+        var max = MemoryMarshal.Cast<byte, Vector<byte>>(_max.AsSpan());
+        var width = Vector<byte>.Count;
+        var seenNew = false;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            var count = counts[i];
+            if (!Vector.GreaterThanAny(count, max[i])) continue;
+            max[i] = Vector.Max(count, max[i]);
+            for (var j = i * width; j < (i + 1) * width; j++)
+            {
+                var bucket = CountClass[map[j]];
+                if ((bucket & _virgin[j]) == 0) continue;
+                _virgin[j] &= (byte)~bucket;
+                seenNew = true;
+            }
+        }
+        return seenNew;
+    }
+
+    private static byte[] CreateVirgin()
+    {
+        var virgin = new byte[AflCommand.MapSize];
+        Array.Fill(virgin, byte.MaxValue);
+        return virgin;
+    }
+
+    /// <summary>AFL's hit-count buckets as one bit each: 1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+.</summary>
+    private static byte[] BuildCountClasses()
+    {
+        var classes = new byte[256];
+        for (var n = 1; n < 256; n++)
+        {
+            classes[n] = n switch
+            {
+                1 => 1, 2 => 2, 3 => 4, <= 7 => 8, <= 15 => 16, <= 31 => 32, <= 127 => 64, _ => 128,
+            };
+        }
+        return classes;
+    }
+
+    /// <summary>Reads the byte* field SharpFuzz.Common.Trace.SharedMem as an IntPtr without unsafe code.</summary>
+    private static Func<IntPtr> CompileSharedMemReader()
+    {
+        var field = typeof(SharpFuzz.Common.Trace).GetField(nameof(SharpFuzz.Common.Trace.SharedMem), BindingFlags.Public | BindingFlags.Static)
+            ?? throw new InvalidOperationException("SharpFuzz.Common.Trace.SharedMem not found");
+        var method = new DynamicMethod("ReadSharedMem", typeof(IntPtr), Type.EmptyTypes, typeof(FirstUseFilter).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldsfld, field);
+        il.Emit(OpCodes.Ret);
+        return method.CreateDelegate<Func<IntPtr>>();
+    }
+}
