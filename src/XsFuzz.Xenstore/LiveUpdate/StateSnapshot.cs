@@ -24,8 +24,8 @@ public sealed record StateSnapshot(string Text)
     {
         var text = new StringBuilder();
         var c = d.Config;
-        text.Append(CultureInfo.InvariantCulture,
-            $"config maxentity={c.MaxEntity} maxsize={c.MaxSize} maxwatch={c.MaxWatch} maxtransaction={c.MaxTransaction} maxrequests={c.MaxRequests} path-max={c.PathMax}\n");
+        // Everything below is compared field by field by StateComparer: keep the two in step.
+        text.Append(c).Append('\n');
         text.Append(CultureInfo.InvariantCulture,
             $"counters next-stamp={d.Stamps.Peek} next-socket={d.NextSocketNumber} next-watch={d.NextWatchSequence}\n");
         var lu = d.LiveUpdate;

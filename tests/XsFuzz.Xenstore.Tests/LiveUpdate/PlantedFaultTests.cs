@@ -37,7 +37,10 @@ public class PlantedFaultTests
     {
         var daemon = RichState();
         Assert.Equal(StateSnapshot.Of(daemon), StateSnapshot.Of(daemon.LiveUpdate()));
-        Assert.NotEqual(StateSnapshot.Of(daemon), StateSnapshot.Of(daemon.LiveUpdate(fault)));
+        Assert.True(StateComparer.Same(daemon, daemon.LiveUpdate()));
+        var broken = daemon.LiveUpdate(fault);
+        Assert.NotEqual(StateSnapshot.Of(daemon), StateSnapshot.Of(broken));
+        Assert.False(StateComparer.Same(daemon, broken));
     }
 
     public static TheoryData<LiveUpdateFault> Faults()
