@@ -28,6 +28,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v dotnet >/dev/null || { echo "test.sh: the .NET SDK (dotnet) is not installed" >&2; exit 2; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
+# Debian's own xenstore clients (xenstore-write, -read, -ls, ...) talk to `xsfuzz serve` in the tests.
+if ! command -v xenstore-write >/dev/null; then
+  echo "== installing xenstore-utils (apt-get)"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xenstore-utils >/dev/null
+fi
+
 passed=0
 failed=0
 log=$(mktemp)
