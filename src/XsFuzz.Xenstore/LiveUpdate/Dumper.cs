@@ -16,6 +16,7 @@ namespace XsFuzz.Xenstore.LiveUpdate;
 /// </summary>
 internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault)
 {
+    private readonly RecordWriter _record = new();
     private readonly HashSet<long> _written = [];
     private readonly Dictionary<Connection, uint> _connectionIds = [];
     /// <summary>With <see cref="LiveUpdateFault.NodeIdentityLost"/> each tree gets its own stamp space.</summary>
@@ -26,10 +27,10 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         WriteHeader();
         WriteGlobal();
         foreach (var domain in daemon.Domains.Values)
-            new RecordWriter().I32(domain.Domid).I64(domain.Mfn).I64(domain.RemotePort).WriteTo(stream, RecordType.Domain);
+            Record().I32(domain.Domid).I64(domain.Mfn).I64(domain.RemotePort).WriteTo(stream, RecordType.Domain);
 
         var liveRoot = WriteTree(daemon.Live.Root);
-        var live = new RecordWriter().I64(liveRoot);
+        var live = Record().I64(liveRoot);
         WriteQuota(live, fault == LiveUpdateFault.QuotaRecomputed ? Recount(daemon.Live.Root) : daemon.Live.Quota);
         live.WriteTo(stream, RecordType.LiveStore);
 
@@ -39,8 +40,11 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         {
             foreach (var transaction in connection.Transactions.Values) WriteTransaction(connection, transaction);
         }
-        new RecordWriter().WriteTo(stream, RecordType.End);
+        Record().WriteTo(stream, RecordType.End);
     }
+
+    /// <summary>The one reusable record writer, emptied for the next record.</summary>
+    private RecordWriter Record() => _record.Start();
 
     private void WriteHeader()
     {
@@ -54,7 +58,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     {
         var c = daemon.Config;
         var lu = daemon.LiveUpdate;
-        var record = new RecordWriter()
+        var record = Record()
             .I32(c.MaxEntity).I32(c.MaxSize).I32(c.MaxWatch).I32(c.MaxTransaction).I32(c.MaxRequests).I32(c.PathMax)
             .Bool(c.QuotaActivate).Bool(c.PermsActivate).Bool(c.PermsWatchActivate).Bool(c.MergeActivate)
             .Bool(c.AllowDebug).Text(c.ToolXenstoredValue).I64(c.Dom0EventChannel)
@@ -89,7 +93,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             if (fault == LiveUpdateFault.EmptyLeafDropped && child.Value.Length == 0 && child.Children.IsEmpty) continue;
             children.Add(WriteNode(child));
         }
-        var record = new RecordWriter().I64(stamp).Text(node.Name).Bytes(node.Value);
+        var record = Record().I64(stamp).Text(node.Name).Bytes(node.Value);
         WritePerms(record, node.Perms);
         record.U32((uint)children.Count);
         foreach (var child in children) record.I64(child);
@@ -127,7 +131,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         var id = (uint)_connectionIds.Count + 1;
         _connectionIds[connection] = id;
         var target = fault == LiveUpdateFault.DomainTargetLost ? null : connection.Perms.Target;
-        var record = new RecordWriter().U32(id).U8((byte)connection.Id.Kind).I32(connection.Id.Number)
+        var record = Record().U32(id).U8((byte)connection.Id.Kind).I32(connection.Id.Number)
             .Bool(target is not null).I64(target ?? 0)
             .I64(fault == LiveUpdateFault.TxCounterReset ? 1 : connection.NextTransactionId);
         var output = connection.Output
@@ -152,7 +156,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             var watch = fault == LiveUpdateFault.WatchOrderReversed ? watches[^(i + 1)] : watches[i];
             var sequence = watches[i].Sequence;
             var path = fault == LiveUpdateFault.WatchRelativeLost ? watch.AbsolutePath : watch.Path;
-            new RecordWriter().U32(_connectionIds[watch.Owner]).I64(sequence).Text(path).Text(watch.Token)
+            Record().U32(_connectionIds[watch.Owner]).I64(sequence).Text(path).Text(watch.Token)
                 .WriteTo(stream, RecordType.Watch);
         }
     }
@@ -161,7 +165,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     {
         var startRoot = WriteTree(t.StartRoot);
         var viewRoot = WriteTree(t.Store.Root);
-        var record = new RecordWriter().U32(_connectionIds[connection]).U32(t.Id).I64(startRoot);
+        var record = Record().U32(_connectionIds[connection]).U32(t.Id).I64(startRoot);
         WriteQuota(record, t.StartQuota);
         record.I64(viewRoot);
         WriteQuota(record, t.Store.Quota);

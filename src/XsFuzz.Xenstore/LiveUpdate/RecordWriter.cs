@@ -3,11 +3,21 @@ using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore.LiveUpdate;
 
-/// <summary>Builds one record body in little-endian fields, then frames it onto the stream.</summary>
+/// <summary>
+/// Builds one record body in little-endian fields, then frames it onto the stream. One writer serves
+/// a whole dump (<see cref="Start"/> empties it), so dumping does not allocate per record.
+/// </summary>
 internal sealed class RecordWriter
 {
+    private static readonly byte[] Zeros = new byte[8];
     private readonly MemoryStream _body = new();
     private readonly byte[] _scratch = new byte[8];
+
+    public RecordWriter Start()
+    {
+        _body.SetLength(0);
+        return this;
+    }
 
     public RecordWriter U8(byte value)
     {
@@ -51,11 +61,11 @@ internal sealed class RecordWriter
 
     public void WriteTo(Stream stream, RecordType type)
     {
-        var header = new byte[StreamFormat.RecordHeaderSize];
+        Span<byte> header = stackalloc byte[StreamFormat.RecordHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)type);
-        BinaryPrimitives.WriteUInt32LittleEndian(header.AsSpan(4), (uint)_body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)_body.Length);
         stream.Write(header);
         stream.Write(_body.GetBuffer(), 0, (int)_body.Length);
-        stream.Write(new byte[StreamFormat.Padding((int)_body.Length)]);
+        stream.Write(Zeros, 0, StreamFormat.Padding((int)_body.Length));
     }
 }

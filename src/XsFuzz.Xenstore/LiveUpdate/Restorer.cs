@@ -34,7 +34,8 @@ internal sealed class Restorer(byte[] bytes)
             var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
-            var name = Enum.IsDefined((RecordType)type) ? ((RecordType)type).ToString() : $"type-{type}";
+            var known = type <= (uint)RecordType.Transaction;
+            var name = known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(bytes.Length - bodyStart))
                 throw new RestoreException($"{name} record, byte offset {at}: body of {length} bytes is truncated");
             var padding = StreamFormat.Padding((int)length);
@@ -43,7 +44,7 @@ internal sealed class Restorer(byte[] bytes)
                 throw new RestoreException($"{name} record, byte offset {bodyStart + length}: truncated padding");
             if (bytes.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
                 throw new RestoreException($"{name} record, byte offset {bodyStart + length}: non-zero padding");
-            if (!Enum.IsDefined((RecordType)type))
+            if (!known)
                 throw new RestoreException($"byte offset {at}: unknown record type {type}");
             var record = new RecordReader(bytes, bodyStart, (int)length, (RecordType)type);
             if (record.Type == RecordType.End)
@@ -191,9 +192,13 @@ internal sealed class Restorer(byte[] bytes)
     {
         var count = r.Count(field + " count", 16);
         var counts = new List<KeyValuePair<long, long>>(count);
-        var at = r.Offset;
-        for (var i = 0; i < count; i++) counts.Add(KeyValuePair.Create(r.I64(field + " domid"), r.I64(field + " entries")));
-        if (counts.Select(c => c.Key).Distinct().Count() != counts.Count) throw r.Error($"duplicate domid in {field}", at);
+        for (var i = 0; i < count; i++)
+        {
+            var at = r.Offset;
+            var domid = r.I64(field + " domid");
+            if (i > 0 && domid <= counts[^1].Key) throw r.Error($"{field} domids not strictly ascending", at);
+            counts.Add(KeyValuePair.Create(domid, r.I64(field + " entries")));
+        }
         return QuotaTable.From(counts);
     }
 

@@ -14,11 +14,19 @@ namespace XsFuzz.Xenstore.LiveUpdate;
 /// </summary>
 public static class StateComparer
 {
-    public static bool Same(Xenstored first, Xenstored second)
+    public static bool Same(Xenstored first, Xenstored second) => new Comparison().Same(first.State, second.State);
+
+    /// <summary>
+    /// One comparison. Within a daemon a stamp names exactly one node object (restore rejects
+    /// duplicates), so once the subtrees under a stamp have been found equal they need not be walked
+    /// again: the transactions' trees mostly share the live tree's nodes.
+    /// </summary>
+    private sealed class Comparison
     {
-        var a = first.State;
-        var b = second.State;
-        return a.Config == b.Config
+        private readonly HashSet<long> _sameStamps = [];
+
+        public bool Same(Daemon a, Daemon b) =>
+            a.Config == b.Config
             && a.Stamps.Peek == b.Stamps.Peek
             && a.NextSocketNumber == b.NextSocketNumber
             && a.NextWatchSequence == b.NextWatchSequence
@@ -27,69 +35,89 @@ public static class StateComparer
             && SameQuota(a.Live.Quota, b.Live.Quota)
             && SameDomains(a, b)
             && SameConnections(a, b);
-    }
 
-    private static bool SameControl(LiveUpdateControl a, LiveUpdateControl b) =>
-        a.Pending == b.Pending && a.Force == b.Force && a.TimeoutSeconds == b.TimeoutSeconds && a.Binary == b.Binary
-        && a.Result.SequenceEqual(b.Result) && a.ExtraArguments.SequenceEqual(b.ExtraArguments);
+        private static bool SameControl(LiveUpdateControl a, LiveUpdateControl b) =>
+            a.Pending == b.Pending && a.Force == b.Force && a.TimeoutSeconds == b.TimeoutSeconds && a.Binary == b.Binary
+            && a.Result.SequenceEqual(b.Result) && a.ExtraArguments.SequenceEqual(b.ExtraArguments);
 
-    private static bool SameTree(Node a, Node b)
-    {
-        if (ReferenceEquals(a, b)) return true;
-        if (a.Stamp != b.Stamp || a.Name != b.Name || !a.Perms.Equals(b.Perms) || !a.Value.AsSpan().SequenceEqual(b.Value)
-            || a.Children.Count != b.Children.Count) return false;
-        using var left = a.Children.Values.GetEnumerator();
-        using var right = b.Children.Values.GetEnumerator();
-        while (left.MoveNext() && right.MoveNext())
+        private bool SameTree(Node a, Node b)
         {
-            if (!SameTree(left.Current, right.Current)) return false;
+            if (a.Stamp != b.Stamp) return false;
+            if (_sameStamps.Contains(a.Stamp)) return true;
+            if (a.Name != b.Name || !a.Perms.Equals(b.Perms) || !a.Value.AsSpan().SequenceEqual(b.Value)
+                || a.Children.Count != b.Children.Count) return false;
+            using var left = a.Children.Values.GetEnumerator();
+            using var right = b.Children.Values.GetEnumerator();
+            while (left.MoveNext() && right.MoveNext())
+            {
+                if (!SameTree(left.Current, right.Current)) return false;
+            }
+            _sameStamps.Add(a.Stamp);
+            return true;
         }
-        return true;
-    }
 
-    private static bool SameQuota(QuotaTable a, QuotaTable b) =>
-        a.Counts.Count == b.Counts.Count && a.Counts.SequenceEqual(b.Counts);
+        private static bool SameQuota(QuotaTable a, QuotaTable b) =>
+            a.Counts.Count == b.Counts.Count && a.Counts.SequenceEqual(b.Counts);
 
-    private static bool SameDomains(Daemon a, Daemon b)
-    {
-        if (a.Domains.Count != b.Domains.Count) return false;
-        foreach (var (x, y) in a.Domains.Values.Zip(b.Domains.Values))
+        private static bool SameDomains(Daemon a, Daemon b)
         {
-            if (x.Domid != y.Domid || x.Mfn != y.Mfn || x.RemotePort != y.RemotePort) return false;
+            if (a.Domains.Count != b.Domains.Count) return false;
+            foreach (var (x, y) in a.Domains.Values.Zip(b.Domains.Values))
+            {
+                if (x.Domid != y.Domid || x.Mfn != y.Mfn || x.RemotePort != y.RemotePort) return false;
+            }
+            return true;
         }
-        return true;
-    }
 
-    private static bool SameConnections(Daemon a, Daemon b)
-    {
-        if (a.Connections.Count != b.Connections.Count) return false;
-        foreach (var (x, y) in a.Connections.Values.Zip(b.Connections.Values))
+        private bool SameConnections(Daemon a, Daemon b)
         {
-            if (!SameConnection(x, y)) return false;
+            if (a.Connections.Count != b.Connections.Count) return false;
+            foreach (var (x, y) in a.Connections.Values.Zip(b.Connections.Values))
+            {
+                if (!SameConnection(x, y)) return false;
+            }
+            return true;
         }
-        return true;
-    }
 
-    private static bool SameConnection(Connection a, Connection b)
-    {
-        if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
-            || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output)
-            || a.Transactions.Count != b.Transactions.Count) return false;
-        var watchesA = a.WatchesByPath.Values.SelectMany(w => w).OrderBy(w => w.Sequence);
-        var watchesB = b.WatchesByPath.Values.SelectMany(w => w).OrderBy(w => w.Sequence);
-        if (!watchesA.Select(w => (w.Sequence, w.Path, w.Token)).SequenceEqual(watchesB.Select(w => (w.Sequence, w.Path, w.Token))))
-            return false;
-        foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
+        private bool SameConnection(Connection a, Connection b)
         {
-            if (!SameTransaction(x, y)) return false;
+            if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
+                || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output)
+                || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
+            foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
+            {
+                if (!SameTransaction(x, y)) return false;
+            }
+            return true;
         }
-        return true;
-    }
 
-    private static bool SameTransaction(Transaction a, Transaction b) =>
-        a.Id == b.Id && Equals(a.ReadLow, b.ReadLow) && Equals(a.WriteLow, b.WriteLow) && a.QuotaReached == b.QuotaReached
-        && a.WriteOps.SequenceEqual(b.WriteOps)
-        && a.Log.Count == b.Log.Count && a.Log.Zip(b.Log).All(p => p.First.Request.Equals(p.Second.Request) && p.First.Response.SameAs(p.Second.Response))
-        && SameQuota(a.StartQuota, b.StartQuota) && SameTree(a.StartRoot, b.StartRoot)
-        && SameQuota(a.Store.Quota, b.Store.Quota) && SameTree(a.Store.Root, b.Store.Root);
+        /// <summary>Per path, the lists are newest first; same paths, same lists means the same registration order.</summary>
+        private static bool SameWatches(Connection a, Connection b)
+        {
+            if (a.WatchesByPath.Count != b.WatchesByPath.Count) return false;
+            foreach (var (x, y) in a.WatchesByPath.Zip(b.WatchesByPath))
+            {
+                if (x.Key != y.Key || x.Value.Count != y.Value.Count) return false;
+                for (var i = 0; i < x.Value.Count; i++)
+                {
+                    var (w, v) = (x.Value[i], y.Value[i]);
+                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token) return false;
+                }
+            }
+            return true;
+        }
+
+        private bool SameTransaction(Transaction a, Transaction b)
+        {
+            if (a.Id != b.Id || !Equals(a.ReadLow, b.ReadLow) || !Equals(a.WriteLow, b.WriteLow)
+                || a.QuotaReached != b.QuotaReached || !a.WriteOps.SequenceEqual(b.WriteOps) || a.Log.Count != b.Log.Count)
+                return false;
+            for (var i = 0; i < a.Log.Count; i++)
+            {
+                if (!a.Log[i].Request.Equals(b.Log[i].Request) || !a.Log[i].Response.SameAs(b.Log[i].Response)) return false;
+            }
+            return SameQuota(a.StartQuota, b.StartQuota) && SameTree(a.StartRoot, b.StartRoot)
+                && SameQuota(a.Store.Quota, b.Store.Quota) && SameTree(a.Store.Root, b.Store.Root);
+        }
+    }
 }

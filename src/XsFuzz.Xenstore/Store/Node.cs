@@ -33,9 +33,13 @@ public sealed class Node
     internal static Node Create(NodeStamps stamps, string name, NodePerms perms, byte[] value) =>
         new(stamps.Next(), name, value, perms, NoChildren);
 
-    internal static Node Restore(long stamp, string name, byte[] value, NodePerms perms,
-        IEnumerable<Node> children) =>
-        new(stamp, name, value, perms, NoChildren.AddRange(children.Select(c => KeyValuePair.Create(c.Name, c))));
+    internal static Node Restore(long stamp, string name, byte[] value, NodePerms perms, List<Node> children)
+    {
+        if (children.Count == 0) return new Node(stamp, name, value, perms, NoChildren);
+        var builder = NoChildren.ToBuilder();
+        foreach (var child in children) builder.Add(child.Name, child);
+        return new Node(stamp, name, value, perms, builder.ToImmutable());
+    }
 
     public Node? Child(string name) => Children.GetValueOrDefault(name);
 
