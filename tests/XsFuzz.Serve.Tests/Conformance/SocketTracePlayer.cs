@@ -20,19 +20,15 @@ namespace XsFuzz.Serve.Tests.Conformance;
 /// </summary>
 public sealed class SocketTracePlayer(string socketPath, Func<int, int> expectedPackets)
 {
-    private const uint WatchEvent = 15;
-    private const uint TransactionStart = 6;
     private static readonly TimeSpan DefaultReplyTimeout = TimeSpan.FromSeconds(5); // xsclient's --timeout
     private static readonly TimeSpan SettleLimit = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan ExtraPoll = TimeSpan.FromMilliseconds(5);
 
     private readonly Dictionary<string, Conn> _conns = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _txByName = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, string> _nameByTx = [];
+    private readonly TraceRecords _records = new();
     private readonly List<JsonObject> _pending = []; // xsclient's outbuf
     private readonly List<JsonObject> _printed = [];
     private readonly Dictionary<int, int> _recordsPerLine = [];
-    private int _transactionsStarted;
     private int _n;
 
     private sealed class Conn(string name, Socket socket)
@@ -57,7 +53,7 @@ public sealed class SocketTracePlayer(string socketPath, Func<int, int> expected
                 switch (line["cmd"]?.GetValue<string>())
                 {
                     case null:
-                        Request(line, TraceRequest.Parse(line, _n, _txByName));
+                        Request(line, TraceRequest.Parse(line, _n, _records.TxByName));
                         break;
                     case "sleep":
                         Thread.Sleep(TimeSpan.FromSeconds(Seconds(line["s"], 0.1)));
@@ -116,14 +112,14 @@ public sealed class SocketTracePlayer(string socketPath, Func<int, int> expected
             {
                 foreach (var packet in ReadPackets(cc))
                 {
-                    if (cc == c && packet.Type != WatchEvent && !got && packet.RequestId == request.RequestId)
+                    if (cc == c && !TraceRecords.IsWatchEvent(packet) && !got && packet.RequestId == request.RequestId)
                     {
                         got = true;
                         Report(cc, packet, "reply", request.As);
                     }
                     else
                     {
-                        Report(cc, packet, Classify(cc, packet));
+                        Report(cc, packet, TraceRecords.Classify(cc.Pending, packet));
                     }
                 }
                 if (cc.Closed)
@@ -156,7 +152,7 @@ public sealed class SocketTracePlayer(string socketPath, Func<int, int> expected
         var ready = Readable(wait);
         foreach (var cc in ready)
         {
-            foreach (var packet in ReadPackets(cc)) Report(cc, packet, Classify(cc, packet));
+            foreach (var packet in ReadPackets(cc)) Report(cc, packet, TraceRecords.Classify(cc.Pending, packet));
             if (cc.Closed) Add(new JsonObject { ["n"] = _n, ["conn"] = cc.Name, ["kind"] = "closed" });
         }
         return ready.Count > 0;
@@ -207,11 +203,6 @@ public sealed class SocketTracePlayer(string socketPath, Func<int, int> expected
         return _conns[name] = new Conn(name, socket);
     }
 
-    private static string Classify(Conn c, Packet packet) =>
-        packet.Type == WatchEvent ? "event"
-        : c.Pending.Remove(packet.RequestId) ? "late_reply"
-        : "unsolicited";
-
     /// <summary>Prints the buffered records: the requester's first (in arrival order), then the others by name.</summary>
     private void Flush(string? primary)
     {
@@ -225,60 +216,14 @@ public sealed class SocketTracePlayer(string socketPath, Func<int, int> expected
         _pending.Clear();
     }
 
-    private void Report(Conn c, Packet packet, string kind, string? startAs = null)
-    {
-        var payload = packet.Payload;
-        var term = payload.Length > 0 && payload[^1] == 0;
-        var fields = Split(term ? payload[..^1] : payload);
-        var record = new JsonObject
-        {
-            ["n"] = _n,
-            ["conn"] = c.Name,
-            ["kind"] = kind,
-            ["type"] = TypeName(packet.Type),
-            ["rid"] = packet.RequestId,
-            ["tx"] = packet.TxId != 0 && _nameByTx.TryGetValue(packet.TxId, out var txName) ? txName : packet.TxId,
-            ["data"] = new JsonArray(fields.Select(f => (JsonNode?)PythonText.DecodeUtf8BackslashReplace(f)).ToArray()),
-            ["term"] = term,
-        };
-        if (packet.Type == TransactionStart && PythonText.TryParseInt(fields[0], out var real))
-        {
-            _transactionsStarted++;
-            var name = string.IsNullOrEmpty(startAs) ? "#" + _transactionsStarted : startAs;
-            _txByName[name] = real;
-            _nameByTx[real] = name;
-            record["data"] = new JsonArray(name);
-            record["tx_real"] = real;
-        }
-        Add(record);
-    }
+    private void Report(Conn c, Packet packet, string kind, string? startAs = null) =>
+        Add(_records.Record(_n, c.Name, packet, kind, startAs));
 
     private void Add(JsonObject record)
     {
         _pending.Add(record);
         _recordsPerLine[_n] = _recordsPerLine.GetValueOrDefault(_n) + 1;
     }
-
-    private static List<byte[]> Split(ReadOnlySpan<byte> body)
-    {
-        var fields = new List<byte[]>();
-        int start = 0, nul;
-        while ((nul = body[start..].IndexOf((byte)0)) >= 0)
-        {
-            fields.Add(body.Slice(start, nul).ToArray());
-            start += nul + 1;
-        }
-        fields.Add(body[start..].ToArray());
-        return fields;
-    }
-
-    // xsclient's names: DEBUG for 0, none for 20 or above 22 (printed as numbers).
-    private static JsonNode TypeName(uint type) => type switch
-    {
-        0 => "DEBUG",
-        20 or > 22 => type,
-        _ => OpNames.Name(type),
-    };
 
     private static double Seconds(JsonNode? node, double fallback) => node is null ? fallback : node.GetValue<double>();
 

@@ -13,15 +13,10 @@ namespace XsFuzz.Xenstore.Tests.Conformance;
 /// </summary>
 public sealed class TraceReplayer
 {
-    private const uint WatchEvent = 15;
-    private const uint TransactionStart = 6;
-
     private readonly Xenstored _xs = new();
     private readonly Dictionary<string, Client> _clients = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _txByName = new(StringComparer.Ordinal);
-    private readonly Dictionary<long, string> _nameByTx = [];
+    private readonly TraceRecords _records = new();
     private readonly List<JsonObject> _output = [];
-    private int _transactionsStarted;
 
     /// <summary>One named socket of the trace (xsclient's Conn).</summary>
     private sealed class Client(string name, ConnectionId id)
@@ -61,7 +56,7 @@ public sealed class TraceReplayer
         switch (line["cmd"]?.GetValue<string>())
         {
             case null:
-                Request(n, TraceRequest.Parse(line, n, _txByName));
+                Request(n, TraceRequest.Parse(line, n, _records.TxByName));
                 break;
             case "sleep" or "drain":
                 break;
@@ -88,14 +83,14 @@ public sealed class TraceReplayer
         var got = false;
         foreach (var packet in _xs.TakeOutput(client.Id))
         {
-            if (!got && packet.Type != WatchEvent && packet.RequestId == request.RequestId)
+            if (!got && !TraceRecords.IsWatchEvent(packet) && packet.RequestId == request.RequestId)
             {
                 got = true;
                 Report(n, client, packet, "reply", request.As);
             }
             else
             {
-                Report(n, client, packet, Classify(client, packet));
+                Report(n, client, packet, TraceRecords.Classify(client.Pending, packet));
             }
         }
         if (NoticeClose(n, client)) got = true;
@@ -111,7 +106,7 @@ public sealed class TraceReplayer
         foreach (var other in _clients.Values.Where(c => c != client && !c.Closed)
                      .OrderBy(c => c.Name, StringComparer.Ordinal).ToList())
         {
-            foreach (var packet in _xs.TakeOutput(other.Id)) Report(n, other, packet, Classify(other, packet));
+            foreach (var packet in _xs.TakeOutput(other.Id)) Report(n, other, packet, TraceRecords.Classify(other.Pending, packet));
             NoticeClose(n, other);
         }
     }
@@ -123,11 +118,6 @@ public sealed class TraceReplayer
         return client;
     }
 
-    private static string Classify(Client client, Packet packet) =>
-        packet.Type == WatchEvent ? "event"
-        : client.Pending.Remove(packet.RequestId) ? "late_reply"
-        : "unsolicited";
-
     /// <summary>A socket the model dropped reads as EOF: xsclient prints "closed" once.</summary>
     private bool NoticeClose(int n, Client client)
     {
@@ -137,57 +127,6 @@ public sealed class TraceReplayer
         return true;
     }
 
-    private void Report(int n, Client client, Packet packet, string kind, string? startAs = null)
-    {
-        var payload = packet.Payload;
-        var term = payload.Length > 0 && payload[^1] == 0;
-        var fields = Split(term ? payload[..^1] : payload);
-        var data = new JsonArray(fields.Select(f => (JsonNode?)PythonText.DecodeUtf8BackslashReplace(f)).ToArray());
-        var record = new JsonObject
-        {
-            ["n"] = n,
-            ["conn"] = client.Name,
-            ["kind"] = kind,
-            ["type"] = TypeName(packet.Type),
-            ["rid"] = packet.RequestId,
-            ["tx"] = TxName(packet.TxId),
-            ["data"] = data,
-            ["term"] = term,
-        };
-        // A new transaction id gets its trace name (or #1, #2, ...) from here on.
-        if (packet.Type == TransactionStart && PythonText.TryParseInt(fields[0], out var real))
-        {
-            _transactionsStarted++;
-            var name = string.IsNullOrEmpty(startAs) ? "#" + _transactionsStarted : startAs;
-            _txByName[name] = real;
-            _nameByTx[real] = name;
-            record["data"] = new JsonArray(name);
-            record["tx_real"] = real;
-        }
-        _output.Add(record);
-    }
-
-    private static List<byte[]> Split(ReadOnlySpan<byte> body)
-    {
-        var fields = new List<byte[]>();
-        int start = 0, nul;
-        while ((nul = body[start..].IndexOf((byte)0)) >= 0)
-        {
-            fields.Add(body.Slice(start, nul).ToArray());
-            start += nul + 1;
-        }
-        fields.Add(body[start..].ToArray());
-        return fields;
-    }
-
-    // xsclient names types by its op table (DEBUG for 0, no name for 20) and prints others as numbers.
-    private static JsonNode TypeName(uint type) => type switch
-    {
-        0 => "DEBUG",
-        20 or > 22 => type,
-        _ => OpNames.Name(type),
-    };
-
-    private JsonNode TxName(uint tx) =>
-        tx != 0 && _nameByTx.TryGetValue(tx, out var name) ? name : tx;
+    private void Report(int n, Client client, Packet packet, string kind, string? startAs = null) =>
+        _output.Add(_records.Record(n, client.Name, packet, kind, startAs));
 }
