@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 set -euo pipefail
 XS_SCRIPT=setup.sh
+# shellcheck source=lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 usage() {
@@ -124,7 +125,7 @@ rm -rf "$new_plain" "$new_afl"
 publish_log="$XS_BUILD/.publish.log"
 if ! dotnet publish fuzz/XsFuzz.Cli/XsFuzz.Cli.csproj -c Release -o "$new_plain" \
         --artifacts-path "$XS_BUILD/.artifacts" -nologo >"$publish_log" 2>&1; then
-    grep -E 'error|Error' "$publish_log" | sort -u | head -40 >&2 || true
+    grep -E 'error|Error' "$publish_log" | sort -u | xs_first 40 >&2 || true
     xs_die "dotnet publish failed (full log: $publish_log)"
 fi
 [[ -x "$new_plain/xsfuzz" ]] || xs_die "publish produced no $new_plain/xsfuzz"

@@ -54,8 +54,13 @@ xs_need_value() {
     [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || xs_usage_error "option $1 needs a value"
 }
 
-# Builds (or checks) both builds; quick when nothing changed.
+# Builds (or checks) both builds; quick when nothing changed. bench.sh and test-afl.sh run
+# setup.sh once and then set XS_BUILD_CHECKED=1, so that a source edit in the middle of their
+# run cannot mix two builds in one set of measurements or checks.
 xs_ensure_build() {
+    if [[ "${XS_BUILD_CHECKED:-}" == 1 && -x "$XS_XSFUZZ" && -x "$XS_XSFUZZ_AFL" ]]; then
+        return 0
+    fi
     "$XS_ROOT/scripts/setup.sh" --quiet
 }
 
@@ -66,6 +71,7 @@ xs_afl_env() {
     export AFL_SKIP_CPUFREQ=1                     # no cpufreq governor in VMs/containers
     export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1  # containers often pipe core_pattern
     export AFL_FORKSRV_INIT_TMOUT=30000           # .NET start-up on a loaded machine
+    export AFL_ALLOW_TMP=1                        # afl-cmin refuses dirs under /tmp otherwise
     # Runtime knobs for the target (measured with bench.sh, see the AFL note).
     export DOTNET_CLI_TELEMETRY_OPTOUT=1
     export DOTNET_NOLOGO=1
@@ -104,20 +110,26 @@ xs_marker_get() {  # DIR KEY
     awk -F= -v k="$2" '$1 == k { sub(/^[^=]*=/, ""); print; found = 1 } END { exit !found }' "$file"
 }
 
-# The fault of the campaign that FILE-or-DIR belongs to (searches it and up to 3 parents).
-xs_campaign_fault() {
-    local p
+# The fuzz.sh output dir that FILE-or-DIR is in (itself or one of its 3 parents), if any.
+xs_campaign_dir() {
+    local p i
     p="$(xs_abspath "$1")"
     [[ -d "$p" ]] || p="$(dirname "$p")"
-    local i
     for i in 0 1 2 3; do
         if [[ -f "$p/$XS_MARKER" ]]; then
-            xs_marker_get "$p" fault
+            echo "$p"
             return 0
         fi
         p="$(dirname "$p")"
     done
     return 1
+}
+
+# A setting of the campaign that FILE-or-DIR belongs to: xs_campaign_get PATH KEY
+xs_campaign_get() {
+    local dir
+    dir="$(xs_campaign_dir "$1")" || return 1
+    xs_marker_get "$dir" "$2"
 }
 
 # CPUs this process may run on, one per line (honours taskset/cgroup cpusets).
@@ -167,6 +179,29 @@ xs_crash_files() {  # PATH
 xs_stat() {
     awk -F' *: *' -v k="$2" '$1 == k { print $2; exit }' "$1" 2>/dev/null
 }
+
+# Integer part of a number, 0 for anything else ("inf", "", "12.5%" -> 12).
+xs_int() {
+    local v="${1%%.*}"
+    v="${v%\%}"
+    [[ "$v" =~ ^[0-9]+$ ]] && echo "$v" || echo 0
+}
+
+# A word quoted for the shell only when it needs it (AFL's id:000000,sig:06,... names do not).
+xs_quote() {
+    if [[ "$1" =~ ^[A-Za-z0-9_./:,=+@%-]+$ ]]; then
+        printf '%s' "$1"
+    else
+        printf '%q' "$1"
+    fi
+}
+
+# Total size in bytes of the regular files directly in DIR.
+xs_bytes() { find "$1" -maxdepth 1 -type f -printf '%s\n' | awk '{ t += $1 } END { print t + 0 }'; }
+
+# The first N lines of stdin. Unlike head, it reads everything, so the writer never gets SIGPIPE
+# (which pipefail would turn into a failure).
+xs_first() { awk -v n="$1" 'NR <= n'; }
 
 # Number of lines of stdin that are not empty.
 xs_count() { grep -c . || true; }

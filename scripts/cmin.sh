@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+set -euo pipefail
+XS_SCRIPT=cmin.sh
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<EOF
+usage: scripts/cmin.sh [--fault NAME] [--timeout MS] IN OUT
+
+Minimises a corpus with afl-cmin over the instrumented target (build/afl/xsfuzz afl): keeps
+the smallest set of inputs of IN that covers every edge tuple IN covers, writes it to OUT and
+prints the before/after counts. Runs scripts/setup.sh first.
+
+IN may be a corpus dir (e.g. corpus/), one worker's AFL dir (its queue/ is used) or a fuzz.sh
+output dir (every worker's queue/ together). OUT must not exist, or be an empty dir.
+Inputs that crash the target (a planted fault) count like the others.
+
+  --fault NAME  run the target with this planted fault (default: the campaign's, when IN is
+                inside a fuzz.sh output dir; else none)
+  --timeout MS  per-execution timeout (default: the campaign's, else $XS_DEFAULT_TIMEOUT_MS)
+  -h, --help    this text
+EOF
+}
+
+fault="" fault_given=0 timeout_ms="" args=()
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
+        --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) xs_usage_error "unknown option '$1'" ;;
+        *) args+=("$1") ;;
+    esac
+    shift
+done
+[[ ${#args[@]} -eq 2 ]] || xs_usage_error "give exactly IN and OUT"
+in="$(xs_abspath "${args[0]}")" out="$(xs_abspath "${args[1]}")"
+[[ -d "$in" ]] || xs_usage_error "IN is not a directory: ${args[0]}"
+if [[ -e "$out" ]]; then
+    [[ -d "$out" && -z "$(ls -A "$out")" ]] || xs_die "OUT $out already exists and is not empty; choose another OUT"
+fi
+[[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
+    || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
+
+xs_ensure_build
+[[ $fault_given -eq 1 ]] || fault="$(xs_campaign_get "$in" fault || true)"
+xs_check_fault "$fault"
+[[ -n "$timeout_ms" ]] || timeout_ms="$(xs_campaign_get "$in" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+
+# afl-cmin wants one flat dir: gather the queues of a campaign (names prefixed by worker).
+work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-cmin.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+src="$work/in"
+mkdir -p "$src"
+if xs_is_sync_dir "$in"; then
+    for q in "$in"/*/queue; do
+        w="$(basename "$(dirname "$q")")"
+        while IFS= read -r f; do
+            cp -- "$f" "$src/$w-$(basename "$f" | cut -d, -f1 | tr ':' '_')"
+        done < <(xs_list_inputs "$q")
+    done
+elif xs_is_worker_dir "$in"; then
+    while IFS= read -r f; do cp -- "$f" "$src/"; done < <(xs_list_inputs "$in/queue")
+else
+    while IFS= read -r f; do cp -- "$f" "$src/"; done < <(xs_list_inputs "$in")
+fi
+before="$(xs_list_inputs "$src" | xs_count)"
+[[ $before -gt 0 ]] || xs_die "no input file in $in"
+before_bytes="$(xs_bytes "$src")"
+
+xs_afl_env
+export AFL_CMIN_ALLOW_ANY=1   # an input that crashes (planted fault) is kept, not fatal
+target=()
+xs_target_cmd target "$fault"
+xs_log "afl-cmin over $before inputs from $in (fault '${fault:-none}', -t $timeout_ms)"
+if ! afl-cmin -i "$src" -o "$work/out" -t "$timeout_ms" -m none -- "${target[@]}" >"$work/cmin.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$work/cmin.log" | tail -n 20 >&2
+    xs_die "afl-cmin failed"
+fi
+after="$(xs_list_inputs "$work/out" | xs_count)"
+[[ $after -gt 0 ]] || xs_die "afl-cmin kept no input (log above)"
+mkdir -p "$out"
+cp -- "$work/out"/* "$out/"
+after_bytes="$(xs_bytes "$work/out")"
+echo "before: $before inputs ($before_bytes bytes) in $in"
+echo "after:  $after inputs ($after_bytes bytes) in $out"

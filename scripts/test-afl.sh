@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+set -euo pipefail
+XS_SCRIPT=test-afl.sh
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<'EOF'
+usage: scripts/test-afl.sh [--fault NAME] [--keep]
+
+End-to-end checks of the AFL++ side on one core (about 4 minutes), one line each
+('PASS name' or 'FAIL name: why'), then 'N passed, N failed'; exits 1 if any failed.
+Installs what it needs by running scripts/setup.sh.
+  - every script answers --help, and rejects a bad argument with exit 2
+  - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash
+  - replay.sh on that crash exits 1 with the disagreement report
+  - tmin.sh shrinks that crash to an input that still disagrees
+  - fuzz.sh refuses an existing --out without --resume
+  - fuzz.sh --jobs 1 --time 60s without a fault finds no crash, at 100 % stability
+  - cmin.sh on that queue leaves a non-empty corpus no larger than the queue
+  - afl-showmap on a corpus file shows instrumentation (tuples > 0)
+
+  --fault NAME  the planted fault of the crash campaign (default: perm-entry-lost when
+                'xsfuzz faults' lists it, else the first one listed)
+  --keep        keep the work dir (it is kept anyway when a check fails)
+  -h, --help    this text
+EOF
+}
+
+fault="" keep=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --fault) xs_need_value "$@"; fault="$2"; shift ;;
+        --keep) keep=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) xs_usage_error "unknown argument '$1'" ;;
+    esac
+    shift
+done
+
+passed=0 failed=0
+work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-test-afl.XXXXXX")"
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() {  # NAME WHY [LOG]
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+    if [[ -n "${3:-}" && -f "$3" ]]; then
+        sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$3" | tail -n 15 | sed 's/^/    | /'
+    fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    if [[ $failed -eq 0 && $keep -eq 0 ]]; then
+        rm -rf "$work"
+    else
+        echo "work dir kept: $work"
+    fi
+    [[ $failed -eq 0 ]]
+}
+
+# 0. setup
+if "$XS_ROOT/scripts/setup.sh" >"$work/setup.log" 2>&1; then
+    pass "setup.sh builds build/plain and the instrumented build/afl"
+    export XS_BUILD_CHECKED=1   # one build for every check
+else
+    fail "setup.sh" "exit $?" "$work/setup.log"
+    finish
+    exit 1
+fi
+
+if [[ -z "$fault" ]]; then
+    if xs_fault_names | grep -x 'perm-entry-lost' >/dev/null; then
+        fault=perm-entry-lost
+    else
+        fault="$(xs_fault_names | xs_first 1)"
+    fi
+fi
+
+# 1. every script: --help exits 0, a bad argument exits 2
+cli_ok=1
+for s in setup fuzz cmin tmin replay bench test-afl; do
+    "$XS_ROOT/scripts/$s.sh" --help >/dev/null 2>&1 || { cli_ok=0; echo "    $s.sh --help failed"; }
+    rc=0
+    "$XS_ROOT/scripts/$s.sh" --no-such-option >/dev/null 2>&1 || rc=$?
+    [[ $rc -eq 2 ]] || { cli_ok=0; echo "    $s.sh --no-such-option exited $rc, not 2"; }
+done
+if [[ $cli_ok -eq 1 ]]; then
+    pass "scripts answer --help and reject bad arguments"
+else
+    fail "script command lines" "see above"
+fi
+
+# 2. a planted fault is found within 90 s on one core
+crash_out="$work/crash-campaign"
+if "$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 90s --fault "$fault" --out "$crash_out" --status 30 \
+        >"$work/fuzz-fault.log" 2>&1; then
+    first_crash="$(xs_crash_files "$crash_out" | xs_first 1)"
+    if [[ -n "$first_crash" ]]; then
+        pass "fuzz.sh --jobs 1 --time 90s --fault $fault finds a crash ($(xs_crash_files "$crash_out" | xs_count) saved)"
+    else
+        fail "fuzz.sh --fault $fault" "no crash in 90 s" "$work/fuzz-fault.log"
+    fi
+else
+    fail "fuzz.sh --fault $fault" "exit $?" "$work/fuzz-fault.log"
+    first_crash=""
+fi
+
+# 3. the crash replays as a disagreement (exit 1) on the plain build
+if [[ -n "$first_crash" ]]; then
+    rc=0
+    "$XS_ROOT/scripts/replay.sh" "$first_crash" >"$work/replay.log" 2>&1 || rc=$?
+    if [[ $rc -eq 1 ]] && grep -q '^DISAGREE' "$work/replay.log" && grep -q 'signature:' "$work/replay.log"; then
+        pass "replay.sh on the crash exits 1 with the disagreement report ($(sed -n 's/^DISAGREE  .*  \[\(.*\)\]$/\1/p' "$work/replay.log" | xs_first 1))"
+    else
+        fail "replay.sh on the crash" "exit $rc, or no DISAGREE verdict / signature line" "$work/replay.log"
+    fi
+
+    # 4. afl-tmin + xsfuzz shrink keep the disagreement
+    if "$XS_ROOT/scripts/tmin.sh" "$first_crash" "$work/shrunk" >"$work/tmin.log" 2>&1 \
+            && [[ "$(stat -c %s "$work/shrunk")" -le "$(stat -c %s "$first_crash")" ]]; then
+        pass "tmin.sh shrinks the crash ($(stat -c %s "$first_crash") -> $(stat -c %s "$work/shrunk") bytes) and it still disagrees"
+    else
+        fail "tmin.sh on the crash" "failed or grew" "$work/tmin.log"
+    fi
+else
+    fail "replay.sh on the crash" "no crash to replay"
+    fail "tmin.sh on the crash" "no crash to shrink"
+fi
+
+# 5. an existing campaign is never overwritten without --resume
+rc=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --out "$crash_out" >"$work/refuse.log" 2>&1 || rc=$?
+if [[ $rc -ne 0 ]] && grep -q -- '--resume' "$work/refuse.log"; then
+    pass "fuzz.sh refuses an existing --out without --resume"
+else
+    fail "fuzz.sh on an existing --out" "exit $rc without pointing to --resume" "$work/refuse.log"
+fi
+
+# 6. no fault: no crash in 60 s, stability 100 %
+clean_out="$work/clean-campaign"
+if "$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 60s --out "$clean_out" --status 30 >"$work/fuzz-clean.log" 2>&1; then
+    n="$(xs_crash_files "$clean_out" | xs_count)"
+    stab="$(xs_stat "$clean_out/main/fuzzer_stats" stability)"
+    execs="$(xs_stat "$clean_out/main/fuzzer_stats" execs_done)"
+    if [[ $n -eq 0 ]]; then
+        pass "fuzz.sh --jobs 1 --time 60s without a fault finds no crash ($execs execs)"
+    else
+        fail "fuzz.sh without a fault" "$n crash(es), e.g. $(xs_crash_files "$clean_out" | xs_first 1)" "$work/fuzz-clean.log"
+    fi
+    if [[ "$stab" == "100.00%" ]]; then
+        pass "AFL stability is 100.00%"
+    else
+        fail "AFL stability" "${stab:-unknown}, not 100.00%" "$work/fuzz-clean.log"
+    fi
+else
+    fail "fuzz.sh without a fault" "exit $?" "$work/fuzz-clean.log"
+fi
+
+# 7. cmin over the queue: non-empty, no larger
+if [[ -d "$clean_out/main/queue" ]]; then
+    if "$XS_ROOT/scripts/cmin.sh" "$clean_out" "$work/cmin" >"$work/cmin.log" 2>&1; then
+        before="$(xs_list_inputs "$clean_out/main/queue" | xs_count)"
+        after="$(xs_list_inputs "$work/cmin" | xs_count)"
+        if [[ $after -gt 0 && $after -le $before ]]; then
+            pass "cmin.sh keeps $after of $before queue inputs"
+        else
+            fail "cmin.sh" "kept $after of $before" "$work/cmin.log"
+        fi
+    else
+        fail "cmin.sh" "exit $?" "$work/cmin.log"
+    fi
+else
+    fail "cmin.sh" "no queue to minimise"
+fi
+
+# 8. afl-showmap sees instrumentation
+sample="$(xs_list_inputs "$work/cmin" 2>/dev/null | xs_first 1 || true)"
+[[ -n "$sample" ]] || sample="$(xs_list_inputs "$XS_CORPUS" 2>/dev/null | xs_first 1 || true)"
+if [[ -z "$sample" ]]; then
+    "$XS_XSFUZZ" corpus --out "$work/seeds" >/dev/null 2>&1 || true
+    sample="$(xs_list_inputs "$work/seeds" 2>/dev/null | xs_first 1 || true)"
+fi
+if [[ -n "$sample" ]]; then
+    # afl-showmap runs SharpFuzz targets only in its -i (fork server) mode.
+    mkdir -p "$work/showmap-in"
+    cp -- "$sample" "$work/showmap-in/sample"
+    (
+        xs_afl_env
+        target=()
+        xs_target_cmd target ""
+        afl-showmap -t "$XS_DEFAULT_TIMEOUT_MS" -m none -i "$work/showmap-in" -o "$work/showmap-out" -- "${target[@]}"
+    ) >"$work/showmap.log" 2>&1 || true
+    tuples=0
+    [[ ! -f "$work/showmap-out/sample" ]] || tuples="$(xs_count <"$work/showmap-out/sample")"
+    if [[ $tuples -gt 0 ]]; then
+        pass "afl-showmap on a corpus file shows $tuples tuples"
+    else
+        fail "afl-showmap" "no tuple for $sample" "$work/showmap.log"
+    fi
+else
+    fail "afl-showmap" "no corpus file to map"
+fi
+
+finish

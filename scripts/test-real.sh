@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# End-to-end checks of `xsfuzz real` against Debian's real oxenstored and C xenstored: the sandbox
+# from a clean cache, the daemon-backed xunit tests, short `real lu` and `real diff` campaigns, and the
+# DEBUG watches scenario across a live update. One line per check, "PASS ..." or "FAIL ...";
+# exits non-zero if any check failed. Needs: the .NET SDK, gcc, binutils, apt (packages are only
+# downloaded), about 3 minutes on 2 cores.
+#
+# Environment: XSFUZZ_REAL_TEST_CACHE  the sandbox cache for this test (default build/real-test;
+#              it is wiped first, the user's build/real is not touched)
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${XSFUZZ_REAL_TEST_CACHE:-$ROOT/build/real-test}"
+ARTIFACTS="$ROOT/build/real-test-artifacts"
+SANDBOX="$ROOT/scripts/real-sandbox.sh"
+WORK="$(mktemp -d)"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+failures=0
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+cleanup() {
+    "$SANDBOX" --cache "$CACHE" stop-all >/dev/null 2>&1 || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+cd "$ROOT"
+started=$(now)
+
+# --- build (own artifacts folder: never collides with other builds of the tree) -------------------
+if dotnet build fuzz/XsFuzz.Cli/XsFuzz.Cli.csproj -c Release --artifacts-path "$ARTIFACTS" -nologo -v q >"$WORK/build.log" 2>&1 \
+    && dotnet build tests/XsFuzz.Real.Tests/XsFuzz.Real.Tests.csproj -c Release --artifacts-path "$ARTIFACTS" -nologo -v q >>"$WORK/build.log" 2>&1; then
+    pass "build xsfuzz and the real-daemon tests"
+else
+    tail -20 "$WORK/build.log"
+    fail "build xsfuzz and the real-daemon tests"
+    exit 1
+fi
+XSFUZZ="$ARTIFACTS/bin/XsFuzz.Cli/release/xsfuzz"
+
+# --- sandbox ---------------------------------------------------------------------------------------
+t=$(now)
+if "$SANDBOX" --cache "$CACHE" setup --clean >"$WORK/setup.log" 2>&1; then
+    pass "sandbox set up from a clean cache in $(since "$t") s (download, dpkg -x, stubs and shim built)"
+else
+    cat "$WORK/setup.log"
+    fail "sandbox set up from a clean cache"
+    exit 1
+fi
+if dpkg-query -W -f='${Status}' xen-utils-4.17 2>/dev/null | grep -q installed; then
+    fail "xen-utils-4.17 is installed on the system (the sandbox must only download it)"
+else
+    pass "nothing installed with apt (xen-utils-4.17 only downloaded and unpacked)"
+fi
+t=$(now)
+"$SANDBOX" --cache "$CACHE" setup --quiet >/dev/null 2>&1
+took=$(since "$t")
+if awk -v s="$took" 'BEGIN { exit !(s < 3) }'; then pass "setup again is a no-op (${took} s)"; else fail "setup again took ${took} s"; fi
+
+# Both daemons at once, each in its own run folder, stopped by pid.
+pids=()
+ok=1
+for kind in oxenstored xenstored; do
+    line=$("$SANDBOX" --cache "$CACHE" start "$kind" "$CACHE/run/test-$kind" 2>"$WORK/start-$kind.log") || { cat "$WORK/start-$kind.log"; ok=0; continue; }
+    pid=${line%% *}
+    socket=${line#* }
+    if kill -0 "$pid" 2>/dev/null && [[ -S "$socket" ]]; then pids+=("$pid"); else ok=0; fi
+done
+[[ $ok == 1 && ${#pids[@]} == 2 ]] && pass "both daemons started at once (pids ${pids[*]}), each on its own socket" \
+    || fail "starting oxenstored and xenstored"
+"$SANDBOX" --cache "$CACHE" stop-all >/dev/null
+sleep 0.2
+alive=0
+for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+[[ $alive == 0 ]] && pass "both daemons stopped by pid" || fail "a daemon survived stop-all"
+
+# --- xunit tests that start daemons (required here, not skipped) -----------------------------------
+if XSFUZZ_REAL_TESTS=1 XSFUZZ_REAL_CACHE="$CACHE" XSFUZZ_REAL_SANDBOX="$SANDBOX" \
+    dotnet test tests/XsFuzz.Real.Tests/XsFuzz.Real.Tests.csproj -c Release --artifacts-path "$ARTIFACTS" --no-build -nologo \
+    >"$WORK/xunit.log" 2>&1; then
+    pass "xunit: $(grep -o 'Passed: *[0-9]*' "$WORK/xunit.log" | tail -1) real-daemon and runner tests"
+else
+    tail -30 "$WORK/xunit.log"
+    fail "xunit: tests/XsFuzz.Real.Tests"
+fi
+
+# --- short campaigns on 200 corpus inputs ----------------------------------------------------------
+"$XSFUZZ" corpus --out "$WORK/corpus" --count 200 >/dev/null
+campaign() {  # NAME ARGS...
+    local name="$1"; shift
+    local out="$WORK/$name" t status
+    t=$(now)
+    "$XSFUZZ" real "$@" --cache "$CACHE" --sandbox "$SANDBOX" --out "$out" "$WORK/corpus" >"$WORK/$name.out" 2>"$WORK/$name.err"
+    status=$?
+    local summary="$WORK/$name.out"
+    if [[ $status -le 1 ]] && grep -q '^scenarios ' "$summary" && ! grep -q '^ABORTED' "$summary" \
+        && grep -q ' 0 sandbox errors' "$summary"; then
+        pass "real $* on 200 corpus inputs in $(since "$t") s: $(sed -n 's/^scenarios *//p' "$summary"); $(grep -c '^  [A-Za-z]' "$summary") signatures"
+    else
+        tail -20 "$WORK/$name.err" "$summary"
+        fail "real $* on 200 corpus inputs (exit $status)"
+    fi
+}
+campaign lu-oxenstored lu --daemon oxenstored
+campaign lu-xenstored lu --daemon xenstored
+campaign diff-oxenstored diff --daemon oxenstored
+
+# --- DEBUG watches across a live update: reported, and in the allow-list ---------------------------
+cat >"$WORK/debug-watches.txt" <<'EOF'
+# xsfuzz scenario
+A1 tx0 WATCH /a t1
+A2 tx0 WATCH /b t2
+D0 tx0 DEBUG watches
+LIVE-UPDATE
+D0 tx0 DEBUG watches
+EOF
+"$XSFUZZ" real lu --daemon oxenstored --cache "$CACHE" --sandbox "$SANDBOX" --out "$WORK/watches" "$WORK/debug-watches.txt" \
+    >"$WORK/watches.out" 2>&1
+status=$?
+if [[ $status == 0 ]] && grep -q '^  known *1  reply to DEBUG watches: DEBUG payload$' "$WORK/watches.out" \
+    && grep -q '^known: yes' "$WORK"/watches/001-*.txt; then
+    pass "DEBUG watches across oxenstored's live update: reported (A1/A2 renamed) and known from the allow-list"
+else
+    cat "$WORK/watches.out"
+    fail "DEBUG watches across oxenstored's live update (exit $status)"
+fi
+
+# --- nothing left running ---------------------------------------------------------------------------
+left=$("$SANDBOX" --cache "$CACHE" status)
+if [[ -z "$left" ]] && ! pgrep -f "$CACHE/root/" >/dev/null; then
+    pass "no daemon left running"
+else
+    fail "daemons left running: $left"
+fi
+
+echo "test-real.sh: $failures failed, took $(since "$started") s"
+[[ $failures == 0 ]]

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+set -euo pipefail
+XS_SCRIPT=tmin.sh
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<EOF
+usage: scripts/tmin.sh [--fault NAME] [--timeout MS] CRASH OUT
+
+Shrinks one crash file in two passes and prints the size after each:
+  1. afl-tmin on the instrumented target (byte-level, keeps it crashing);
+  2. 'xsfuzz shrink' on the plain build (scenario-level, keeps the disagreement).
+Checks first that CRASH disagrees under 'xsfuzz replay', and that OUT still does.
+Runs scripts/setup.sh first. OUT must not exist.
+
+  --fault NAME  the planted fault (default: the campaign's, when CRASH is inside a fuzz.sh
+                output dir; else none)
+  --timeout MS  per-execution timeout for afl-tmin (default: the campaign's, else $XS_DEFAULT_TIMEOUT_MS)
+  -h, --help    this text
+EOF
+}
+
+fault="" fault_given=0 timeout_ms="" args=()
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
+        --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) xs_usage_error "unknown option '$1'" ;;
+        *) args+=("$1") ;;
+    esac
+    shift
+done
+[[ ${#args[@]} -eq 2 ]] || xs_usage_error "give exactly CRASH and OUT"
+crash="$(xs_abspath "${args[0]}")" out="$(xs_abspath "${args[1]}")"
+[[ -f "$crash" ]] || xs_usage_error "CRASH is not a file: ${args[0]}"
+[[ ! -e "$out" ]] || xs_die "OUT $out already exists; choose another OUT"
+[[ -d "$(dirname "$out")" ]] || xs_die "the directory of OUT does not exist: $(dirname "$out")"
+[[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
+    || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
+
+xs_ensure_build
+[[ $fault_given -eq 1 ]] || fault="$(xs_campaign_get "$crash" fault || true)"
+xs_check_fault "$fault"
+[[ -n "$timeout_ms" ]] || timeout_ms="$(xs_campaign_get "$crash" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+fault_args=()
+[[ -z "$fault" ]] || fault_args=(--fault "$fault")
+
+replay_rc() {  # FILE -> exit code of xsfuzz replay
+    local rc=0
+    "$XS_XSFUZZ" replay "$1" "${fault_args[@]}" >/dev/null 2>&1 || rc=$?
+    echo "$rc"
+}
+
+rc="$(replay_rc "$crash")"
+[[ $rc -eq 1 ]] || xs_die "$crash does not disagree under 'xsfuzz replay${fault:+ --fault $fault}' (exit $rc): nothing to shrink"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-tmin.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+
+xs_afl_env
+target=()
+xs_target_cmd target "$fault"
+xs_log "afl-tmin (fault '${fault:-none}', -t $timeout_ms)"
+if ! afl-tmin -i "$crash" -o "$work/tmin" -t "$timeout_ms" -m none -- "${target[@]}" >"$work/tmin.log" 2>&1; then
+    sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$work/tmin.log" | tail -n 20 >&2
+    xs_die "afl-tmin failed"
+fi
+tmin_input="$work/tmin"
+if [[ "$(replay_rc "$work/tmin")" -ne 1 ]]; then
+    # afl-tmin keeps "a crash"; if that is no longer this disagreement, shrink the original.
+    xs_log "the afl-tmin output no longer disagrees; 'xsfuzz shrink' starts from the original"
+    tmin_input="$crash"
+fi
+
+xs_log "xsfuzz shrink"
+if ! "$XS_XSFUZZ" shrink "$tmin_input" -o "$work/shrunk" "${fault_args[@]}" >"$work/shrink.log" 2>&1; then
+    tail -n 20 "$work/shrink.log" >&2
+    xs_die "xsfuzz shrink failed"
+fi
+[[ "$(replay_rc "$work/shrunk")" -eq 1 ]] || xs_die "the shrunk input no longer disagrees"
+cp -- "$work/shrunk" "$out"
+
+size() { stat -c %s "$1"; }
+echo "original:        $(size "$crash") bytes  $crash"
+echo "after afl-tmin:  $(size "$work/tmin") bytes"
+echo "after shrink:    $(size "$out") bytes  $out"
+echo "replay: $(xs_quote "$XS_XSFUZZ") replay $(xs_quote "$out")${fault:+ --fault $(xs_quote "$fault")}"
