@@ -82,7 +82,7 @@ for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
 if XSFUZZ_REAL_TESTS=1 XSFUZZ_REAL_CACHE="$CACHE" XSFUZZ_REAL_SANDBOX="$SANDBOX" \
     dotnet test tests/XsFuzz.Real.Tests/XsFuzz.Real.Tests.csproj -c Release --artifacts-path "$ARTIFACTS" --no-build -nologo \
     >"$WORK/xunit.log" 2>&1; then
-    pass "xunit: $(grep -o 'Passed: *[0-9]*' "$WORK/xunit.log" | tail -1) real-daemon and runner tests"
+    pass "xunit: $(sed -n 's/.*Passed: *\([0-9]*\),.*/\1/p' "$WORK/xunit.log" | tail -1) real-daemon and runner tests passed"
 else
     tail -30 "$WORK/xunit.log"
     fail "xunit: tests/XsFuzz.Real.Tests"

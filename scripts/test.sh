@@ -7,11 +7,13 @@ usage() {
   cat <<'TXT'
 usage: scripts/test.sh [--quick]
 
-Builds the solution and runs every test: the xunit suites (model, live update, harness, CLI), then
-the end-to-end AFL++ checks (scripts/test-afl.sh: installs afl++ with apt-get if missing, builds and
-instruments the target, short campaigns). Ends with one line "tests: N passed, N failed".
+Builds the solution and runs every test: the xunit suites (model, live update, serve, harness, CLI,
+real-daemon plumbing), then the end-to-end checks: scripts/test-afl.sh (installs afl++ with apt-get if
+missing, builds and instruments the target, short campaigns) and scripts/test-real.sh (downloads
+Debian's oxenstored and C xenstored into a sandbox, runs them, short `xsfuzz real` campaigns).
+Ends with one line "tests: N passed, N failed".
 
-  --quick   xunit suites only (skip the AFL end-to-end checks)
+  --quick   xunit suites only (skip the end-to-end checks)
 TXT
 }
 
@@ -52,13 +54,19 @@ while read -r f p; do
 done < <(sed -n 's/.*Failed: *\([0-9]*\), Passed: *\([0-9]*\),.*/\1 \2/p' "$log")
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 
-if [ "$quick" -eq 0 ] && [ -x scripts/test-afl.sh ]; then
-  echo "== AFL end to end"
-  status=0
-  scripts/test-afl.sh 2>&1 | tee "$log" || status=$?
+# An end-to-end script prints one "PASS ..." or "FAIL ..." line per check and exits non-zero on failure.
+run_checks() {
+  local title=$1 script=$2 status=0
+  echo "== $title"
+  "$script" 2>&1 | tee "$log" || status=$?
   passed=$((passed + $(grep -c '^PASS' "$log" || true)))
   failed=$((failed + $(grep -c '^FAIL' "$log" || true)))
   if [ "$status" -ne 0 ] && ! grep -q '^FAIL' "$log"; then failed=$((failed + 1)); fi
+}
+
+if [ "$quick" -eq 0 ]; then
+  run_checks "AFL end to end" scripts/test-afl.sh
+  run_checks "real daemons (oxenstored, C xenstored)" scripts/test-real.sh
 fi
 
 echo "tests: $passed passed, $failed failed"

@@ -23,7 +23,10 @@ public static class XsfuzzApp
             EncodeCommand.Create(io),
             CorpusCommand.Create(io),
             FaultsCommand.Create(io),
+            BenchLiveUpdateCommand.Create(io),
             AflCommand.Create(io),
+            ServeCommand.Create(io),
+            RealCommand.Create(io),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

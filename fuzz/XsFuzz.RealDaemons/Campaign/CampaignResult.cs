@@ -1,0 +1,20 @@
+using XsFuzz.RealDaemons.Running;
+
+namespace XsFuzz.RealDaemons.Campaign;
+
+/// <summary>What a campaign did: totals, the disagreement groups, and what it could not run.</summary>
+public sealed record CampaignResult(
+    RealRunStats Stats,
+    IReadOnlyList<FindingGroup> Groups,
+    TimeSpan Elapsed,
+    long Inputs,
+    long NothingToRun,
+    long Duplicates,
+    long BadInputs,
+    long SandboxErrors,
+    string? Aborted)
+{
+    public double ScenariosPerSecond => Stats.Scenarios / Math.Max(Elapsed.TotalSeconds, 1e-9);
+
+    public int NewSignatures => Groups.Count(g => g.Status == FindingStatus.New);
+}

@@ -1,0 +1,79 @@
+using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Reporting;
+
+/// <summary>
+/// Names the first difference between two deliveries without quoting values (error names are kept:
+/// there are few of them and they say what went wrong), e.g. "ERROR(EACCES) instead of WRITE",
+/// "WATCH_EVENT missing", "DEBUG payload (same lines, other order)".
+/// </summary>
+public static class DeliveryShape
+{
+    public static string Describe(Delivery a, Delivery b)
+    {
+        if (a.Ending != b.Ending) return $"{Ending(a.Ending)} in A, {Ending(b.Ending)} in B";
+        if (Reordered(a.Packets, b.Packets)) return "the same packets in another order";
+        var common = Math.Min(a.Packets.Count, b.Packets.Count);
+        for (var i = 0; i < common; i++)
+        {
+            var (pa, pb) = (a.Packets[i], b.Packets[i]);
+            if (pa.Equals(pb)) continue;
+            if (pa.Type != pb.Type || (pa.Op == Op.Error && !pa.Payload.SequenceEqual(pb.Payload)))
+                return $"{Kind(pa)} instead of {Kind(pb)}";
+            if (pa.TxId != pb.TxId) return $"{OpNames.Name(pa.Type)} tx id";
+            if (pa.RequestId != pb.RequestId) return $"{OpNames.Name(pa.Type)} request id";
+            return $"{OpNames.Name(pa.Type)} payload{Reordering(pa, pb)}";
+        }
+        return a.Packets.Count < b.Packets.Count
+            ? $"{Kind(b.Packets[common])} missing in A"
+            : $"{Kind(a.Packets[common])} extra in A";
+    }
+
+    /// <summary>Both lists hold the same packets (as a multiset), in another order.</summary>
+    private static bool Reordered(IReadOnlyList<Packet> a, IReadOnlyList<Packet> b)
+    {
+        if (a.Count != b.Count || a.Count < 2) return false;
+        var left = a.GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count());
+        foreach (var p in b)
+        {
+            if (!left.TryGetValue(p, out var n) || n == 0) return false;
+            left[p] = n - 1;
+        }
+        return true;
+    }
+
+    /// <summary>"ERROR(ENOENT)" for errors, the op name otherwise.</summary>
+    public static string Kind(Packet p)
+    {
+        if (p.Op != Op.Error) return OpNames.Name(p.Type);
+        var name = Latin1.Decode(p.Payload).TrimEnd('\0');
+        return name.Length is > 0 and <= 12 && name.All(char.IsAsciiLetterOrDigit) ? $"ERROR({name})" : "ERROR(?)";
+    }
+
+    private static string Ending(Ending e) => e switch
+    {
+        Wire.Ending.Complete => "answered",
+        Wire.Ending.Timeout => "no answer",
+        _ => "closed",
+    };
+
+    /// <summary>Whether the payloads are the same lines (or NUL-separated items) in another order.</summary>
+    private static string Reordering(Packet a, Packet b)
+    {
+        var (ta, tb) = (Latin1.Decode(a.Payload), Latin1.Decode(b.Payload));
+        if (SameItems(ta, tb, '\n')) return " (same lines, other order)";
+        if (SameItems(ta, tb, '\0')) return " (same items, other order)";
+        return "";
+    }
+
+    private static bool SameItems(string a, string b, char separator)
+    {
+        var ia = a.Split(separator);
+        var ib = b.Split(separator);
+        if (ia.Length < 2 || ia.Length != ib.Length) return false;
+        Array.Sort(ia, StringComparer.Ordinal);
+        Array.Sort(ib, StringComparer.Ordinal);
+        return ia.SequenceEqual(ib, StringComparer.Ordinal);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+using XsFuzz.Harness.Scenarios;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Reporting;
+
+/// <summary>
+/// The value-free name of a request for signatures: its op; for CONTROL its sub-command; and for a
+/// request about a domain, whether the domid is negative or reserved (at or above DOMID_FIRST_RESERVED,
+/// 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
+/// so their differences are worth their own groups.
+/// </summary>
+public static class StepNames
+{
+    private const long DomidFirstReserved = 0x7FF0;
+
+    public static string Of(RequestCommand r)
+    {
+        var op = OpNames.Name(r.Type);
+        var pieces = r.Payload.Split('\0');
+        string? domid = null;
+        if (r.Type == (uint)Op.Control)
+        {
+            var first = pieces[0];
+            var word = first.Length is > 0 and <= 20 && first.All(c => c is (>= 'a' and <= 'z') or '-');
+            op += " " + (word ? first : "?");
+            if (first is "mfn" or "quota" or "xenbus" && pieces.Length > 1) domid = pieces[1];
+        }
+        else if (r.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.Resume or (uint)Op.IsDomainIntroduced
+                 or (uint)Op.SetTarget or (uint)Op.GetDomainPath)
+        {
+            domid = pieces[0];
+        }
+        return op + DomidTag(domid);
+    }
+
+    private static string DomidTag(string? text)
+    {
+        if (text is null || !long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var domid)) return "";
+        return domid < 0 ? " (negative domid)" : domid >= DomidFirstReserved ? " (reserved domid)" : "";
+    }
+}

@@ -1,0 +1,20 @@
+namespace XsFuzz.RealDaemons.Running;
+
+public enum LiveUpdateStatus
+{
+    /// <summary>The daemon re-executed itself and answered again.</summary>
+    Done,
+    /// <summary>The daemon declined (open transactions, unread output, SET_TARGET ...) and carries on un-updated.</summary>
+    Refused,
+    /// <summary>It died, hung or answered nonsense: that is a finding.</summary>
+    Failed,
+}
+
+/// <summary>
+/// How a live update went. <see cref="Reason"/> is value-free (it names why, without connection names
+/// or numbers), so it groups; <see cref="Detail"/> is the daemon's own text.
+/// </summary>
+public sealed record LiveUpdateResult(LiveUpdateStatus Status, string Reason, string Detail)
+{
+    public static LiveUpdateResult Done { get; } = new(LiveUpdateStatus.Done, "", "");
+}

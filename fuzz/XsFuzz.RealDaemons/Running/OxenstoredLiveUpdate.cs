@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using XsFuzz.RealDaemons.Sandbox;
+using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Running;
+
+/// <summary>
+/// oxenstored's live update, as xenstore-control does it: <c>live-update -s -t N</c> queues it and
+/// answers <c>BUSY</c>; the daemon re-execs itself (same pid) once no connection blocks it; further
+/// <c>-s</c> calls answer <c>BUSY</c> until the new process answers <c>OK</c>. If blockers remain when
+/// the N seconds are over, the update is dropped and the next <c>-s</c> returns their list, one line per
+/// connection: <c>A4: 1 tx, out: false, perm: ...</c>.
+/// </summary>
+internal static class OxenstoredLiveUpdate
+{
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The refusal reason of a domain connection with SET_TARGET permissions.</summary>
+    public const string SetTargetReason = "SET_TARGET permissions";
+
+    public static LiveUpdateResult Perform(ControlChannel control, DaemonProcess daemon, RunSettings settings)
+    {
+        var wait = settings.OxenstoredWaitSeconds.ToString(CultureInfo.InvariantCulture);
+        var (first, ending) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-s", "-t", wait);
+        if (first is null) return Lost(daemon, "live-update -s", ending);
+        if (Text(first) != "BUSY") return Unexpected(first);
+        var deadline = Stopwatch.StartNew();
+        var limit = settings.LiveUpdateTimeout + TimeSpan.FromSeconds(settings.OxenstoredWaitSeconds);
+        while (true)
+        {
+            Thread.Sleep(PollEvery);
+            var (reply, how) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-s");
+            if (reply is null) return Lost(daemon, "live-update -s (polling)", how);
+            var text = Text(reply);
+            if (text == "OK") return LiveUpdateResult.Done;
+            if (text != "BUSY") return reply.Op == Op.Control ? Refused(text) : Unexpected(reply);
+            if (deadline.Elapsed > limit)
+                return new LiveUpdateResult(LiveUpdateStatus.Failed, "still BUSY", $"still BUSY after {limit.TotalSeconds:F0} s");
+        }
+    }
+
+    /// <summary>Reasons from the blocker lines, without names or counts.</summary>
+    internal static LiveUpdateResult Refused(string text)
+    {
+        var reasons = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            if (colon < 0) { reasons.Add("other"); continue; }
+            var who = line[..colon];
+            var rest = line[(colon + 2)..];
+            if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add("open transactions");
+            if (rest.Contains("out: true", StringComparison.Ordinal)) reasons.Add("unread output");
+            // A domain's connection with no transaction and no output is blocked by its permissions:
+            // SET_TARGET makes them non-default, and those are not dumped ("set_target not dumped yet").
+            // A socket in that state is mid-packet (the runner's own polling): no reason of its own.
+            if (rest.StartsWith("0 tx, out: false", StringComparison.Ordinal) && who.StartsWith('D'))
+                reasons.Add(SetTargetReason);
+        }
+        if (reasons.Count == 0) reasons.Add("partial input");
+        return new LiveUpdateResult(LiveUpdateStatus.Refused, string.Join(" + ", reasons), text);
+    }
+
+    private static string Text(Packet p) => Latin1.Decode(p.Payload);
+
+    internal static LiveUpdateResult Unexpected(Packet reply)
+    {
+        // The daemon's answer names what went wrong ("Dump node walk error"); digits are dropped so that
+        // equal failures group.
+        var text = Latin1.Decode(reply.Payload).TrimEnd('\0');
+        var words = new string([.. text.Where(c => !char.IsAsciiDigit(c)).Select(c => c < ' ' ? ' ' : c)]);
+        var reason = reply.Op == Op.Control && words.Length is > 0 and <= 60 ? "answered \"" + words.Trim() + "\"" : "unexpected " + OpNames.Name(reply.Type) + " reply";
+        return new(LiveUpdateStatus.Failed, reason, reply.ToString());
+    }
+
+    internal static LiveUpdateResult Lost(DaemonProcess daemon, string what, Ending ending) =>
+        daemon.DeathNote(TimeSpan.FromMilliseconds(300)) is not null ? Died(daemon)
+        : new LiveUpdateResult(LiveUpdateStatus.Failed, ending == Ending.Timeout ? "no answer" : "control connection closed",
+            $"{what}: {(ending == Ending.Timeout ? "no answer in time" : "the connection was closed")}");
+
+    internal static LiveUpdateResult Died(DaemonProcess daemon) =>
+        new(LiveUpdateStatus.Failed, "daemon died: " + (daemon.DeathNote(TimeSpan.FromMilliseconds(300)) ?? "?"),
+            "the daemon exited:\n" + daemon.OutputTail());
+}

@@ -1,0 +1,18 @@
+using XsFuzz.RealDaemons.Sandbox;
+
+namespace XsFuzz.RealDaemons.Running;
+
+/// <summary>What a report is about: the mode, the daemon, and the names of both sides.</summary>
+public sealed record RunDescription(RunMode Mode, DaemonKind Kind)
+{
+    public string Command => Mode == RunMode.LiveUpdate ? "lu" : "diff";
+    public string LabelA => Mode == RunMode.LiveUpdate ? $"A (live-updated {Kind.Name()})" : $"A (real {Kind.Name()})";
+    public string LabelB => Mode == RunMode.LiveUpdate ? $"B (reference {Kind.Name()})" : "B (model)";
+
+    public string Headline => Mode == RunMode.LiveUpdate
+        ? $"LIVE UPDATE WAS VISIBLE on the real {Kind.Name()}: the live-updated daemon (A) and the reference (B) disagree"
+        : $"THE MODEL DIFFERS FROM THE REAL {Kind.Name()}: the real daemon (A) and the model (B) disagree";
+
+    /// <summary>The command line that reruns an input on real daemons.</summary>
+    public string Reproducer(string base64) => $"xsfuzz real {Command} --daemon {Kind.Name()} --base64 {base64}";
+}

@@ -1,0 +1,34 @@
+namespace XsFuzz.RealDaemons.Running;
+
+/// <summary>Timeouts and live-update flags of real runs.</summary>
+public sealed record RunSettings
+{
+    /// <summary>How long a step waits for its sync point before it records a timeout.</summary>
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a daemon may take to start listening.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a live update may take beyond its own wait before it counts as hung.</summary>
+    public TimeSpan LiveUpdateTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The <c>-t</c> of <c>live-update -s</c>: seconds the daemon waits for blockers to go away.
+    /// oxenstored needs at least 1: it checks for blockers right after queueing the update, while its
+    /// own BUSY reply is still unsent output on the control connection, and with 0 it gives up at once.
+    /// The C daemon answers only after the update, so 0 is right for it.
+    /// </summary>
+    public int OxenstoredWaitSeconds { get; init; } = 1;
+
+    /// <summary>
+    /// Pass <c>-F</c> to the C daemon: update even with open transactions (which it then drops).
+    /// Not offered for oxenstored, whose <c>-F</c> only postpones the update until the transactions
+    /// end, which a scenario cannot wait for.
+    /// </summary>
+    public bool ForceXenstored { get; init; }
+
+    /// <summary>Keep the run folders (logs) of the daemons instead of deleting them.</summary>
+    public bool KeepRunFolders { get; init; }
+
+    public static RunSettings Default { get; } = new();
+}

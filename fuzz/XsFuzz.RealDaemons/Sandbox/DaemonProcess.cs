@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace XsFuzz.RealDaemons.Sandbox;
+
+/// <summary>
+/// One daemon in its own run folder, started through <c>real-sandbox.sh exec</c>, which prepares the
+/// folder and then execs the daemon: the child's pid is the daemon's pid (oxenstored keeps it across
+/// its live-update re-exec; the C daemon execs its new binary in place too). Disposing kills it by pid,
+/// reaps it and deletes the folder.
+/// </summary>
+public sealed partial class DaemonProcess : IDisposable
+{
+    private static long _counter;
+    private readonly Process _process;
+    private readonly bool _keepFolder;
+
+    private DaemonProcess(DaemonKind kind, string runFolder, Process process, bool keepFolder)
+    {
+        Kind = kind;
+        RunFolder = runFolder;
+        _process = process;
+        _keepFolder = keepFolder;
+    }
+
+    public DaemonKind Kind { get; }
+    public string RunFolder { get; }
+    public string SocketPath => Path.Combine(RunFolder, "socket");
+    public int Pid => _process.Id;
+
+    public bool IsRunning
+    {
+        get
+        {
+            try { return !_process.HasExited; }
+            catch (InvalidOperationException) { return false; }
+        }
+    }
+
+    /// <summary>
+    /// Starts a daemon and waits (up to <paramref name="timeout"/>) until its socket exists. It is not
+    /// probed with a connection: oxenstored numbers every socket connection it accepts (A1, A2, ...), and
+    /// a probe would shift the scenario's names; the first real connection retries instead.
+    /// </summary>
+    /// <exception cref="SandboxException">It exited or did not listen in time (its output is in the message).</exception>
+    public static DaemonProcess Start(SandboxLayout layout, DaemonKind kind, TimeSpan timeout, bool keepFolder = false)
+    {
+        var name = string.Create(CultureInfo.InvariantCulture,
+            $"{(kind == DaemonKind.Oxenstored ? 'o' : 'c')}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
+        var run = Path.Combine(layout.RunRoot, name);
+        if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
+        Directory.CreateDirectory(run);
+        var start = new ProcessStartInfo("bash") { UseShellExecute = false };
+        foreach (var a in new[] { layout.Script, "--cache", layout.Cache, "exec", kind.Name(), run }) start.ArgumentList.Add(a);
+        var process = Process.Start(start) ?? throw new SandboxException("cannot run bash");
+        DaemonReaper.Add(process);
+        var daemon = new DaemonProcess(kind, run, process, keepFolder);
+        try
+        {
+            daemon.WaitUntilListening(timeout);
+        }
+        catch
+        {
+            daemon.Dispose();
+            throw;
+        }
+        return daemon;
+    }
+
+    private void WaitUntilListening(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (!IsRunning) throw new SandboxException($"{Kind.Name()} exited at start: {OutputTail()}");
+            if (File.Exists(SocketPath)) return;
+            if (clock.Elapsed > timeout) throw new SandboxException($"{Kind.Name()} did not listen within {timeout.TotalSeconds:F0} s: {OutputTail()}");
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>
+    /// Null while the daemon runs (after waiting up to <paramref name="grace"/> for it to exit, since a
+    /// closed socket may be seen a moment before the exit), else a value-free line for signatures: the
+    /// daemon's own last words (an assertion, a FATAL, an OCaml exception), or its exit status.
+    /// </summary>
+    public string? DeathNote(TimeSpan grace)
+    {
+        try
+        {
+            if (!_process.WaitForExit(grace)) return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return "gone";
+        }
+        var path = Path.Combine(RunFolder, "daemon.out");
+        var output = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (LastWords().Match(output) is { Success: true } m) return m.Value.Trim();
+        var code = _process.ExitCode;
+        return code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}";
+    }
+
+    /// <summary>The end of the daemon's stdout/stderr and, for oxenstored, of its log: for reports.</summary>
+    public string OutputTail(int lines = 15)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var file in new[] { "daemon.out", "xenstored.log" })
+        {
+            var path = Path.Combine(RunFolder, file);
+            if (!File.Exists(path)) continue;
+            string[] all;
+            try { all = File.ReadAllLines(path); }
+            catch (IOException) { continue; }
+            if (all.Length == 0) continue;
+            text.Append("[").Append(file).Append("]\n");
+            foreach (var line in all.Skip(Math.Max(0, all.Length - lines))) text.Append(line).Append('\n');
+        }
+        return text.Length == 0 ? "(no output)" : text.ToString();
+    }
+
+    public void Dispose()
+    {
+        DaemonReaper.Kill(_process);
+        DaemonReaper.Remove(_process);
+        _process.Dispose();
+        if (_keepFolder) return;
+        try { Directory.Delete(RunFolder, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// A C assertion ("xenstored_core.c:2118: consider_message: Assertion `...' failed."), a FATAL
+    /// line, or an OCaml fatal error, up to the end of its line: the part of the output that names a crash.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(\w+\.c:\d+: \w+: )?Assertion [^\n]*|FATAL[^\n]*|Fatal error[^\n]*")]
+    private static partial System.Text.RegularExpressions.Regex LastWords();
+}

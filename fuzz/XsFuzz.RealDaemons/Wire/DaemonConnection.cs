@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Wire;
+
+/// <summary>
+/// A blocking client connection to a daemon's Unix socket (a privileged dom0 connection): writes
+/// packets, reads packets back until a chosen one arrives. One thread uses it at a time.
+/// </summary>
+public sealed class DaemonConnection : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly ReplyDecoder _decoder = new();
+    private readonly byte[] _chunk = new byte[65536];
+
+    private DaemonConnection(Socket socket) => _socket = socket;
+
+    public bool Closed { get; private set; }
+
+    /// <summary>
+    /// Connects, retrying while the daemon has bound its socket but does not listen yet (or the file is
+    /// not there yet), up to <paramref name="timeout"/>.
+    /// </summary>
+    public static DaemonConnection Connect(string path, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try
+            {
+                socket.Connect(new UnixDomainSocketEndPoint(path));
+                return new DaemonConnection(socket);
+            }
+            catch (SocketException e) when (clock.Elapsed < timeout && e.SocketErrorCode is SocketError.ConnectionRefused
+                or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
+            {
+                socket.Dispose();
+                Thread.Sleep(5);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Writes the packets in one go (a request and its sync point arrive together).</summary>
+    public void Send(params Packet[] packets)
+    {
+        if (Closed) return;
+        var bytes = packets.SelectMany(p => p.ToBytes()).ToArray();
+        try
+        {
+            var sent = 0;
+            while (sent < bytes.Length) sent += _socket.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
+        }
+        catch (SocketException)
+        {
+            Closed = true;
+        }
+        catch (ObjectDisposedException)
+        {
+            Closed = true;
+        }
+    }
+
+    /// <summary>
+    /// Reads packets until one satisfies <paramref name="isEnd"/> (returned separately, not in the list),
+    /// the connection closes, or nothing completes it within <paramref name="timeout"/>.
+    /// </summary>
+    public (List<Packet> Before, Packet? End, Ending Ending) ReadUntil(Func<Packet, bool> isEnd, TimeSpan timeout)
+    {
+        var before = new List<Packet>();
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            while (_decoder.Next() is { } packet)
+            {
+                if (isEnd(packet)) return (before, packet, Ending.Complete);
+                before.Add(packet);
+            }
+            if (Closed) return (before, null, Ending.Closed);
+            var left = deadline - Stopwatch.GetTimestamp();
+            if (left <= 0) return (before, null, Ending.Timeout);
+            var micro = (int)Math.Min(int.MaxValue, left * 1_000_000 / Stopwatch.Frequency);
+            try
+            {
+                if (!_socket.Poll(Math.Max(micro, 1), SelectMode.SelectRead)) continue;
+                var read = _socket.Receive(_chunk);
+                if (read == 0) Closed = true;
+                else _decoder.Feed(_chunk.AsSpan(0, read));
+            }
+            catch (SocketException)
+            {
+                Closed = true;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Closed = true;
+        _socket.Dispose();
+    }
+}

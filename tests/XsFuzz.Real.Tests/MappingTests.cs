@@ -1,0 +1,67 @@
+using XsFuzz.Harness.Scenarios;
+using XsFuzz.RealDaemons.Mapping;
+
+namespace XsFuzz.Real.Tests;
+
+public class MappingTests
+{
+    private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
+
+    [Fact]
+    public void Sockets_and_dom0_are_kept_domU_and_unknown_connections_are_dropped()
+    {
+        var mapped = ScenarioMapper.Map(Parse("""
+            domain 3
+            A1 tx0 WRITE /a "1"
+            A2 tx0 READ /a
+            D0 tx0 READ /a
+            D3 tx0 READ /a
+            A7 tx0 READ /a
+            DRAIN D3
+            DRAIN A1
+            LIVE-UPDATE
+            """));
+        Assert.Equal(5, mapped.Runnable.Commands.Count);
+        Assert.Equal(2, mapped.Skipped[SkipReason.DomU]);
+        Assert.Equal(1, mapped.Skipped[SkipReason.UnknownConnection]);
+        Assert.Single(mapped.Runnable.Domains);
+    }
+
+    [Fact]
+    public void Control_live_update_and_oversized_payloads_are_dropped_other_control_commands_kept()
+    {
+        var big = new string('x', 4100);
+        var mapped = ScenarioMapper.Map(Parse($"""
+            D0 tx0 DEBUG live-update -s
+            D0 tx0 DEBUG watches
+            D0 tx0 WRITE /a {big}
+            """));
+        Assert.Single(mapped.Runnable.Commands);
+        Assert.Equal(1, mapped.Skipped[SkipReason.ControlLiveUpdate]);
+        Assert.Equal(1, mapped.Skipped[SkipReason.OversizedPayload]);
+    }
+
+    [Fact]
+    public void Mapping_a_mapped_scenario_changes_nothing()
+    {
+        var once = ScenarioMapper.Map(Parse("""
+            domain 1
+            D1 tx0 WRITE x "1"
+            A1 tx0 WATCH / t
+            LIVE-UPDATE
+            """)).Runnable;
+        var twice = ScenarioMapper.Map(once);
+        Assert.Equal(once, twice.Runnable);
+        Assert.Equal(0, twice.SkippedCount);
+    }
+
+    [Fact]
+    public void Slots_are_A1_A2_dom0_then_control()
+    {
+        Assert.Equal(Slots.A1, Slots.Of(Xenstore.Domains.ConnectionId.Socket(1)));
+        Assert.Equal(Slots.A2, Slots.Of(Xenstore.Domains.ConnectionId.Socket(2)));
+        Assert.Equal(Slots.Dom0, Slots.Of(Xenstore.Domains.ConnectionId.Ring(0)));
+        Assert.Null(Slots.Of(Xenstore.Domains.ConnectionId.Ring(1)));
+        Assert.Null(Slots.Of(Xenstore.Domains.ConnectionId.Socket(3)));
+    }
+}

@@ -1,0 +1,74 @@
+using XsFuzz.Harness;
+using XsFuzz.Harness.Scenarios;
+using XsFuzz.RealDaemons.Mapping;
+using XsFuzz.RealDaemons.Running;
+using XsFuzz.Xenstore;
+using XsFuzz.Xenstore.LiveUpdate;
+
+namespace XsFuzz.Real.Tests;
+
+/// <summary>The runner's logic with the model on both sides: no daemon needed.</summary>
+public class ModelPairTests
+{
+    private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
+
+    private static RealDivergence? Run(Scenario scenario, RunMode mode, LiveUpdateFault faultOfA = LiveUpdateFault.None)
+    {
+        using var a = new ModelTarget(XenstoredConfig.Debian, faultOfA, "A");
+        using var b = new ModelTarget(XenstoredConfig.Debian, LiveUpdateFault.None, "B");
+        return new PairRun(a, b, mode).Run(ScenarioMapper.Map(scenario).Runnable);
+    }
+
+    [Fact]
+    public void The_correct_model_agrees_with_itself_on_random_scenarios_in_both_modes()
+    {
+        var inputs = new RandomInputs(7);
+        for (var i = 0; i < 300; i++)
+        {
+            var scenario = ScenarioDecoder.Decode(inputs.Next(HarnessOptions.Default.MaxCommands), HarnessOptions.Default);
+            Assert.Null(Run(scenario, RunMode.LiveUpdate));
+            Assert.Null(Run(scenario, RunMode.Diff));
+        }
+    }
+
+    [Fact]
+    public void A_lost_permission_entry_shows_in_the_walk_after_the_update()
+    {
+        var d = Run(Parse("""
+            node /a "" n0 r1
+            LIVE-UPDATE
+            """), RunMode.LiveUpdate, LiveUpdateFault.PermEntryLost);
+        Assert.NotNull(d);
+        Assert.Equal(RealCheckPoint.LiveUpdateState, d.Point);
+        Assert.Equal("live update: state differs in [perms: *]", d.Signature);
+    }
+
+    [Fact]
+    public void A_reset_transaction_counter_shows_in_the_reply()
+    {
+        var d = Run(Parse("""
+            A1 tx0 TRANSACTION_START
+            A1 tx1 TRANSACTION_END F
+            LIVE-UPDATE
+            A1 tx0 TRANSACTION_START
+            """), RunMode.LiveUpdate, LiveUpdateFault.TxCounterReset);
+        Assert.NotNull(d);
+        Assert.Equal(4, d.Step);
+        Assert.Equal(Slots.A1, d.Slot);
+        Assert.Equal("reply to TRANSACTION_START: TRANSACTION_START payload", d.Signature);
+    }
+
+    [Fact]
+    public void Watch_events_are_read_at_the_step_that_causes_them_and_sync_replies_are_removed()
+    {
+        using var model = new ModelTarget(XenstoredConfig.Debian);
+        var watch = model.Exchange(Slots.A1, Xenstore.Wire.Packet.Request(Xenstore.Wire.Op.Watch, 1, 0, "/a", "t"));
+        Assert.Equal(2, watch.Packets.Count); // OK, then the initial event
+        var write = model.Exchange(Slots.A2, Xenstore.Wire.Packet.WriteRequest(2, 0, "/a", "v"u8));
+        Assert.Single(write.Packets);
+        var drain = model.Drain(Slots.A1);
+        Assert.Single(drain.Packets);
+        Assert.Equal(Xenstore.Wire.Op.WatchEvent, drain.Packets[0].Op);
+        Assert.Empty(model.Drain(Slots.A1).Packets);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using XsFuzz.Harness.Scenarios;
+using XsFuzz.RealDaemons.Mapping;
+using XsFuzz.RealDaemons.Reporting;
+using XsFuzz.RealDaemons.Running;
+using XsFuzz.RealDaemons.Sandbox;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Real.Tests;
+
+/// <summary>Debian's daemons in the sandbox (see <see cref="SandboxFactAttribute"/>).</summary>
+public class SandboxTests
+{
+    private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
+
+    private static RealDivergence? RunLu(DaemonKind kind, Scenario scenario, out RealRunStats stats)
+    {
+        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(RunMode.LiveUpdate, kind), RunSettings.Default);
+        var outcome = runner.Execute(ScenarioMapper.Map(scenario).Runnable);
+        stats = outcome.Stats;
+        return outcome.Divergence;
+    }
+
+    [SandboxFact]
+    public void Both_daemons_start_answer_on_every_slot_and_are_killed_by_pid()
+    {
+        foreach (var kind in new[] { DaemonKind.Oxenstored, DaemonKind.Xenstored })
+        {
+            int pid;
+            using (var target = RealTarget.Start("t", SandboxFixture.Layout, kind, RunSettings.Default))
+            {
+                for (var slot = 0; slot < Slots.Count; slot++)
+                {
+                    var reply = target.Exchange(slot, Packet.Request(Op.Read, 1, 0, "/"));
+                    Assert.Equal(RealDaemons.Wire.Ending.Complete, reply.Ending);
+                    Assert.Single(reply.Packets);
+                }
+                Assert.Null(target.DeathNote());
+                pid = target.Pid;
+                Assert.False(Process.GetProcessById(pid).HasExited);
+            }
+            Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        }
+        Assert.Equal(0, DaemonReaper.Count);
+    }
+
+    [SandboxFact]
+    public void Oxenstored_renames_socket_connections_in_DEBUG_watches_across_a_live_update_which_is_known()
+    {
+        var d = RunLu(DaemonKind.Oxenstored, Parse("""
+            A1 tx0 WATCH /a t1
+            A2 tx0 WATCH /b t2
+            LIVE-UPDATE
+            D0 tx0 DEBUG watches
+            """), out var stats);
+        Assert.Equal(1, stats.LiveUpdatesDone);
+        Assert.NotNull(d);
+        Assert.Equal(4, d.Step);
+        Assert.Equal("reply to DEBUG watches: DEBUG payload", d.Signature);
+        var known = KnownDifferences.Builtin().Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Oxenstored), d.Signature);
+        Assert.NotNull(known);
+    }
+
+    [SandboxFact]
+    public void Both_daemons_refuse_a_live_update_while_a_transaction_is_open_and_carry_on()
+    {
+        foreach (var kind in new[] { DaemonKind.Oxenstored, DaemonKind.Xenstored })
+        {
+            var d = RunLu(kind, Parse("""
+                A1 tx0 TRANSACTION_START
+                A1 tx1 WRITE /a "1"
+                LIVE-UPDATE
+                A1 tx1 TRANSACTION_END T
+                D0 tx0 READ /a
+                """), out var stats);
+            Assert.Null(d);
+            Assert.Equal(0, stats.LiveUpdatesDone);
+            Assert.Equal(1, stats.LiveUpdatesRefused["open transactions"]);
+        }
+    }
+
+    [SandboxFact]
+    public void A_plain_live_update_keeps_nodes_watches_and_events_on_both_daemons()
+    {
+        foreach (var kind in new[] { DaemonKind.Oxenstored, DaemonKind.Xenstored })
+        {
+            var d = RunLu(kind, Parse("""
+                node /data "v" n0 r1
+                A1 tx0 WATCH /data w
+                LIVE-UPDATE
+                A2 tx0 WRITE /data/x "1"
+                DRAIN A1
+                LIVE-UPDATE
+                A2 tx0 READ /data/x
+                """), out var stats);
+            Assert.Null(d);
+            Assert.Equal(2, stats.LiveUpdatesDone);
+        }
+    }
+
+    [SandboxFact]
+    public void The_model_and_oxenstored_agree_on_a_seed_scenario_without_live_update()
+    {
+        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(RunMode.Diff, DaemonKind.Oxenstored), RunSettings.Default);
+        var outcome = runner.Execute(ScenarioMapper.Map(Parse("""
+            domain 1
+            node /local/domain/1 "" n1
+            A1 tx0 WATCH / root
+            D0 tx0 WRITE /a "1"
+            D0 tx0 SET_PERMS /a n0 r1
+            A2 tx0 TRANSACTION_START
+            A2 tx1 WRITE /a "2"
+            A2 tx1 TRANSACTION_END T
+            D0 tx0 GET_PERMS /a
+            DRAIN A1
+            D0 tx0 DEBUG watches
+            """)).Runnable);
+        Assert.Null(outcome.Divergence);
+    }
+}
