@@ -54,17 +54,28 @@ internal static class ControlRequests
         return text.ToString();
     }
 
-    /// <summary>Diagnostics of a ring's queues, shaped like oxenstored's; the model's queues never throttle.</summary>
+    /// <summary>
+    /// Diagnostics of a ring's queues, in oxenstored's format. The model's queue holds what a real ring
+    /// would still have to deliver; its split into the XSA-326 bounded queue's classes (tab-separated,
+    /// in oxenstored's hash order) is approximated.
+    /// </summary>
     private static string? Xenbus(Daemon daemon, string domidText)
     {
         if (RingOf(daemon, domidText) is not { } connection) return null;
         var queued = connection.Output.Count;
+        var events = connection.Output.Count(p => p.Type == (uint)Op.WatchEvent);
+        var used = (queued - events > 0 ? $"\tcommand_reply: {queued - events}" : "") + (events > 0 ? $"\twatch_event: {events}" : "");
         var hasOutput = queued > 0 ? "true" : "false";
+        var capacity = MaxOutstanding + MaxWatchEvents;
         return $"xenbus: XenBus state: partial_in: 16 needed, partial_out: 0 bytes, pkt_out: {queued} packets, "
+            + $"BoundedQueue capacity: {capacity}, used: {{{used}}}; "
             + $"overflow queue length: 0, can_input: true, has_more_input: false, has_old_output: false, "
             + $"has_new_output: {hasOutput}, has_more_work: {hasOutput}. pending: Watches with pending events: 0, "
             + "pending events total: 0";
     }
+
+    /// <summary>quota-maxoutstanding and quota-maxwatchevents of Debian's oxenstored.conf: the ring queue's capacity.</summary>
+    private const int MaxOutstanding = 1024, MaxWatchEvents = 1024;
 
     private static string? Mfn(Daemon daemon, string domidText)
     {

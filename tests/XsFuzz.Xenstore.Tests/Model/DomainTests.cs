@@ -88,6 +88,18 @@ public class DomainTests
         Assert.Equal("DEBUG \"watch D1: data tok1\\x0a\\x00\"", s.Do(s.A, Op.Control, "watches"));
     }
 
+    /// <summary>The exact text Debian's oxenstored printed (found by `xsfuzz real diff`).</summary>
+    [Fact]
+    public void Debug_xenbus_prints_the_ring_queue_like_oxenstored()
+    {
+        var s = new Session();
+        s.Introduce(1);
+        Assert.Equal("DEBUG \"xenbus: XenBus state: partial_in: 16 needed, partial_out: 0 bytes, pkt_out: 0 packets, "
+            + "BoundedQueue capacity: 2048, used: {}; overflow queue length: 0, can_input: true, has_more_input: false, "
+            + "has_old_output: false, has_new_output: false, has_more_work: false. pending: Watches with pending events: 0, "
+            + "pending events total: 0\"", s.Do(s.A, Op.Control, "xenbus", "1"));
+    }
+
     [Fact]
     public void Live_update_control_of_spec_9_1()
     {
