@@ -46,6 +46,110 @@ public class AllowListCoverageTests
     }
 
     [Theory]
+    [InlineData("A died: xenstored_core.c:2118: consider_message: Assertion `conn->in == NULL' failed.")]
+    [InlineData("B died: xenstored_core.c:2118: consider_message: Assertion `conn->in == NULL' failed.")]
+    [InlineData("live update failed: answered \"Dump node walk error\"")]
+    [InlineData("live update failed: daemon died: FATAL: write node error restoring node")]
+    [InlineData("live update failed: daemon died: xenstored_core.c:2118: consider_message: Assertion `conn->in == NULL' failed.")]
+    [InlineData("live update: state differs in [node missing in A: * (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [node missing in A: /local (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [node missing in A: /local/domain (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [node missing in A: /tool (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [node missing in A: /tool/xenstored (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms and value: / (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms: * (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms: / (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms: /local (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms: /tool (out-of-range domid in perms)]")]
+    [InlineData("live update: state differs in [perms: /tool/xenstored (out-of-range domid in perms)]")]
+    [InlineData("no live update done yet: A died: xenstored_core.c:2118: consider_message: Assertion `conn->in == NULL' failed.")]
+    [InlineData("reply to DEBUG quota: DEBUG payload")]
+    [InlineData("reply to DIRECTORY: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to DIRECTORY: ERROR(EEXIST) instead of ERROR(ENOENT)")]
+    [InlineData("reply to GET_PERMS: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to GET_PERMS: ERROR(EEXIST) instead of ERROR(ENOENT)")]
+    [InlineData("reply to IS_DOMAIN_INTRODUCED (negative domid): IS_DOMAIN_INTRODUCED payload")]
+    [InlineData("reply to MKDIR: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to MKDIR: ERROR(EEXIST) instead of ERROR(ENOMEM)")]
+    [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(ENOENT)")]
+    [InlineData("reply to RELEASE (negative domid): ERROR(ENOENT) instead of RELEASE")]
+    [InlineData("reply to RESUME (negative domid): ERROR(ENOENT) instead of RESUME")]
+    [InlineData("reply to RM: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to RM: ERROR(EEXIST) instead of ERROR(ENOMEM)")]
+    [InlineData("reply to SET_PERMS: ERROR(EEXIST) instead of ERROR(EINVAL)")]
+    [InlineData("reply to SET_PERMS: ERROR(EEXIST) instead of ERROR(ENOENT)")]
+    [InlineData("reply to SET_TARGET (negative domid): ERROR(ENOENT) instead of SET_TARGET")]
+    [InlineData("reply to TRANSACTION_START: TRANSACTION_START payload")]
+    public void Every_understood_C_xenstored_live_update_difference_is_known(string signature)
+    {
+        Assert.NotNull(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Xenstored), signature));
+    }
+
+    /// <summary>
+    /// Found in the C daemon's campaign but not allow-listed, because their signatures are too generic
+    /// to list without hiding other causes: most come from SET_TARGET of dom0 (or of a domid the daemon
+    /// reads as 0) followed by RELEASE after the update; the SET_PERMS ENOENT ones from a domain with a
+    /// negative domid that the update dropped, named only in the SET_PERMS.
+    /// </summary>
+    [Theory]
+    [InlineData("drain: WATCH_EVENT extra in A")]
+    [InlineData("end: state differs in [node missing in A: *]")]
+    [InlineData("end: state differs in [node missing in A: /local]")]
+    [InlineData("end: state differs in [node missing in A: /tool]")]
+    [InlineData("reply to DIRECTORY: WATCH_EVENT instead of DIRECTORY")]
+    [InlineData("reply to GET_PERMS: ERROR(EACCES) instead of ERROR(ENOENT)")]
+    [InlineData("reply to MKDIR: ERROR(EACCES) instead of MKDIR")]
+    [InlineData("reply to READ: WATCH_EVENT instead of ERROR(ENOENT)")]
+    [InlineData("reply to RELEASE: WATCH_EVENT instead of RELEASE")]
+    [InlineData("reply to RM: ERROR(EACCES) instead of RM")]
+    [InlineData("reply to SET_PERMS: ERROR(ENOENT) instead of ERROR(EINVAL)")]
+    [InlineData("reply to SET_PERMS: ERROR(ENOENT) instead of SET_PERMS")]
+    [InlineData("reply to SET_PERMS: WATCH_EVENT instead of ERROR(EINVAL)")]
+    [InlineData("reply to TRANSACTION_END: WATCH_EVENT instead of ERROR(ENOENT)")]
+    [InlineData("reply to TRANSACTION_START: WATCH_EVENT instead of TRANSACTION_START")]
+    [InlineData("reply to WRITE: ERROR(EACCES) instead of WRITE")]
+    public void Unlisted_C_xenstored_differences_stay_new(string signature)
+    {
+        Assert.Null(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Xenstored), signature));
+    }
+
+    /// <summary>The diff campaign (before the model's DEBUG xenbus was fixed, which removed that group).</summary>
+    [Theory]
+    [InlineData("drain: the same packets in another order (after a live update)")]
+    [InlineData("end drain: the same packets in another order (after a live update)")]
+    [InlineData("live update: state differs in [node extra in A: /@introduceDomain] (after a live update)")]
+    [InlineData("live update: state differs in [node extra in A: /@releaseDomain] (after a live update)")]
+    [InlineData("live update: state differs in [node extra in A: /tool/xenstored] (after a live update)")]
+    [InlineData("live update: state differs in [node extra in A: /tool] (after a live update)")]
+    [InlineData("live update: state differs in [node missing in A: * (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [node missing in A: * (unreadable)] (after a live update)")]
+    [InlineData("live update: state differs in [node missing in A: /local (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [node missing in A: /local/domain (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [order] (after a live update)")]
+    [InlineData("live update: state differs in [perms and value: / (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [perms and value: /@releaseDomain (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [perms: / (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [perms: /@introduceDomain (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [perms: /@releaseDomain (out-of-range domid in perms)] (after a live update)")]
+    [InlineData("live update: state differs in [value: /tool/xenstored] (after a live update)")]
+    [InlineData("reply to DEBUG mfn (negative domid): DEBUG payload (after a live update)")]
+    [InlineData("reply to DEBUG watches: DEBUG payload (after a live update)")]
+    [InlineData("reply to DEBUG watches: DEBUG payload (same lines, other order)")]
+    [InlineData("reply to MKDIR: the same packets in another order (after a live update)")]
+    [InlineData("reply to READ: the same packets in another order (after a live update)")]
+    [InlineData("reply to RELEASE (negative domid): ERROR(EINVAL) instead of RELEASE (after a live update)")]
+    [InlineData("reply to RESUME (negative domid): ERROR(EINVAL) instead of RESUME (after a live update)")]
+    [InlineData("reply to SET_PERMS: the same packets in another order (after a live update)")]
+    [InlineData("reply to TRANSACTION_START: TRANSACTION_START payload (after a live update)")]
+    [InlineData("reply to WRITE: the same packets in another order (after a live update)")]
+    public void Every_model_versus_oxenstored_difference_found_is_known(string signature)
+    {
+        Assert.NotNull(Known.Match(new RunDescription(RunMode.Diff, DaemonKind.Oxenstored), signature));
+    }
+
+    [Theory]
+    [InlineData("reply to DEBUG xenbus: DEBUG payload")]
     [InlineData("live update: state differs in [node missing in A: *]")]
     [InlineData("live update: state differs in [perms: *]")]
     [InlineData("reply to WRITE: WRITE payload")]
