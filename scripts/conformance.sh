@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Records (or checks) what Debian's real oxenstored answers to each conformance trace.
 #
-# The traces live in tests/XsFuzz.Xenstore.Tests/Conformance/traces/*.jsonl; next to each one,
+# The traces live in tests/conformance/*.jsonl; next to each one,
 # X.oxenstored.out.jsonl is the daemon's output as the oracle's xsclient.py prints it. The C#
 # TraceReplayTests replay the same traces against the model and compare with these files.
 set -euo pipefail
@@ -13,7 +13,7 @@ usage: scripts/conformance.sh [--check] [--drain SECONDS] [TRACE...]
 Runs every conformance trace (or only the named ones: a name like "watches" or a path to
 a .jsonl file) against a fresh oxenstored each, using the oracle in ../shared/oracle.
 
-  (default)       re-record tests/XsFuzz.Xenstore.Tests/Conformance/traces/*.oxenstored.out.jsonl
+  (default)       re-record tests/conformance/*.oxenstored.out.jsonl
   --check         record into a temporary folder and compare with the committed files;
                   prints a diff and exits 1 if any output differs
   --drain S       seconds xsclient waits for late packets after each reply (default 0.1);
@@ -27,7 +27,7 @@ EOF
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ORACLE=$(cd "$ROOT/.." && pwd)/shared/oracle
-TRACES=$ROOT/tests/XsFuzz.Xenstore.Tests/Conformance/traces
+TRACES=$ROOT/tests/conformance
 export XS_ORACLE_DIR=${XS_ORACLE_DIR:-/tmp/xs-oracle}
 
 check=0

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using XsFuzz.Harness;
-using XsFuzz.Harness.Faults;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Cli;
 

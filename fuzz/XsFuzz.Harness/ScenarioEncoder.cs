@@ -2,7 +2,7 @@ using XsFuzz.Harness.Decoding;
 using XsFuzz.Harness.Generation;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness;
 

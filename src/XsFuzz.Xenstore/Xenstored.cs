@@ -1,4 +1,5 @@
 using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Processing;
 using XsFuzz.Xenstore.Wire;
 
@@ -60,19 +61,19 @@ public sealed partial class Xenstored
     public bool IsConnected(ConnectionId id) => State.Connections.ContainsKey(id);
 
     /// <summary>A CONTROL <c>live-update -s</c> was accepted and waits for whoever runs the daemon to perform it.</summary>
-    public bool LiveUpdatePending => State.LiveUpdate.Pending;
+    public bool LiveUpdatePending => State.UpdateRequest.Pending;
 
     /// <summary>
     /// Called on the daemon that results from a queued update: like oxenstored after its re-exec, the
     /// next <c>live-update -s</c> answers <c>OK</c> once.
     /// </summary>
     public void CompleteLiveUpdate() =>
-        State.LiveUpdate = State.LiveUpdate with { Pending = false, Result = ["OK"] };
+        State.UpdateRequest = State.UpdateRequest with { Pending = false, Result = ["OK"] };
 }
 
 public sealed partial class Xenstored
 {
     /// <summary>A live update: this daemon dumped and restored into a new one (this one is left as is).</summary>
-    public Xenstored LiveUpdate(LiveUpdate.LiveUpdateFault fault = XsFuzz.Xenstore.LiveUpdate.LiveUpdateFault.None) =>
-        XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.Restore(XsFuzz.Xenstore.LiveUpdate.LiveUpdateStream.DumpToBytes(this, fault));
+    public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) =>
+        MigrationStream.Restore(MigrationStream.DumpToBytes(this, fault));
 }

@@ -1,7 +1,7 @@
 using XsFuzz.Harness.Reporting;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Tests;
 

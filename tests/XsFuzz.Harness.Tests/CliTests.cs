@@ -1,3 +1,4 @@
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Cli;
 
 namespace XsFuzz.Harness.Tests;
@@ -55,7 +56,7 @@ public sealed class CliTests : IDisposable
     {
         var (code, output, _) = Run("faults");
         Assert.Equal(0, code);
-        foreach (var fault in Faults.FaultCatalog.All) Assert.Contains(Faults.FaultCatalog.NameOf(fault) + " ", output);
+        foreach (var fault in FaultCatalog.All) Assert.Contains(FaultCatalog.NameOf(fault) + " ", output);
     }
 
     [Fact]

@@ -1,5 +1,4 @@
-using XsFuzz.Harness.Faults;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Tests;
 

@@ -1,6 +1,6 @@
 using XsFuzz.Harness.Reporting;
 using XsFuzz.Harness.Shrinking;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Tests;
 

@@ -3,7 +3,7 @@ using XsFuzz.Harness.Scenarios;
 using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Running;
 using XsFuzz.Xenstore;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Real.Tests;
 

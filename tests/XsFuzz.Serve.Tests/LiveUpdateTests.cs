@@ -1,5 +1,5 @@
 using XsFuzz.Serve.Tests.Support;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Wire;
 using static XsFuzz.Serve.Tests.Support.Replies;
 

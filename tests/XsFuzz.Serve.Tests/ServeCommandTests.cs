@@ -101,7 +101,7 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(File.Exists(path));
 
         var log = new LogCapture();
-        var server = new Cli.Serving.XenstoreServer(path, Xenstore.LiveUpdate.LiveUpdateFault.None, log);
+        var server = new Serve.XenstoreServer(path, Xenstore.Migration.LiveUpdateFault.None, log);
         server.Listen();
         using var stop = new CancellationTokenSource();
         var run = server.RunAsync(stop.Token);

@@ -7,8 +7,7 @@ using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using SharpFuzz;
 using XsFuzz.Harness;
-using XsFuzz.Harness.Faults;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Cli.Commands;
 

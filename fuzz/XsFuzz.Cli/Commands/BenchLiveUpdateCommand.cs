@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using XsFuzz.Xenstore;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Cli.Commands;
@@ -72,17 +72,17 @@ internal static class BenchLiveUpdateCommand
 
     private static (int Bytes, double DumpMs, double RestoreMs) Measure(Xenstored daemon, int runs)
     {
-        var dump = LiveUpdateStream.DumpToBytes(daemon); // warm up both paths once
-        LiveUpdateStream.Restore(dump);
+        var dump = MigrationStream.DumpToBytes(daemon); // warm up both paths once
+        MigrationStream.Restore(dump);
         var dumps = new List<double>(runs);
         var restores = new List<double>(runs);
         for (var i = 0; i < runs; i++)
         {
             var clock = Stopwatch.StartNew();
-            dump = LiveUpdateStream.DumpToBytes(daemon);
+            dump = MigrationStream.DumpToBytes(daemon);
             dumps.Add(clock.Elapsed.TotalMilliseconds);
             clock.Restart();
-            LiveUpdateStream.Restore(dump);
+            MigrationStream.Restore(dump);
             restores.Add(clock.Elapsed.TotalMilliseconds);
         }
         return (dump.Length, Median(dumps), Median(restores));

@@ -1,5 +1,5 @@
+using XsFuzz.Xenstore.Migration;
 using System.CommandLine;
-using XsFuzz.Harness.Faults;
 
 namespace XsFuzz.Cli.Commands;
 

@@ -35,7 +35,7 @@ internal static class ReplayCommand
         return command;
     }
 
-    private static bool ReplayOne(CliIo io, string name, byte[] bytes, Xenstore.LiveUpdate.LiveUpdateFault fault, HarnessOptions options)
+    private static bool ReplayOne(CliIo io, string name, byte[] bytes, Xenstore.Migration.LiveUpdateFault fault, HarnessOptions options)
     {
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"== {name} ({bytes.Length} bytes)"));
         try

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using XsFuzz.Cli.Serving;
+using XsFuzz.Serve;
 
 namespace XsFuzz.Cli.Commands;
 
@@ -23,7 +23,7 @@ internal static class ServeCommand
         return command;
     }
 
-    private static int Run(CliIo io, string path, Xenstore.LiveUpdate.LiveUpdateFault fault)
+    private static int Run(CliIo io, string path, Xenstore.Migration.LiveUpdateFault fault)
     {
         var server = new XenstoreServer(path, fault, io.Err);
         try

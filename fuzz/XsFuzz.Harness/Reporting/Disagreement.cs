@@ -1,6 +1,6 @@
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Reporting;
 

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
-using XsFuzz.Harness.Faults;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Harness.Reporting;

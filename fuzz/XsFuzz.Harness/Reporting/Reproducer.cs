@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using XsFuzz.Harness.Faults;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Reporting;
 

@@ -4,7 +4,7 @@ using XsFuzz.Harness.Reporting;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.Xenstore;
 using XsFuzz.Xenstore.Domains;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Harness.Running;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness.Shrinking;
 

@@ -2,7 +2,7 @@ using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Wire;
 using XsFuzz.Xenstore;
 using XsFuzz.Xenstore.Domains;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Xenstore.Migration;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Running;

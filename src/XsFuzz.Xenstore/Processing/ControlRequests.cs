@@ -17,7 +17,7 @@ internal static class ControlRequests
         var pieces = PayloadSplit.Split(c.Payload, 8);
         var reply = pieces[0] switch
         {
-            "live-update" when pieces.Count > 1 => LiveUpdateCommand.Run(c.Daemon, pieces.GetRange(1, pieces.Count - 2)),
+            "live-update" when pieces.Count > 1 => ControlLiveUpdate.Run(c.Daemon, pieces.GetRange(1, pieces.Count - 2)),
             "quota" when pieces.Count > 1 => Quota(c, pieces[1]),
             "watches" => Watches(c.Daemon) + "\0",
             "xenbus" when pieces.Count > 1 => Xenbus(c.Daemon, pieces[1]),

@@ -35,7 +35,7 @@ internal sealed class Daemon
     public int NextSocketNumber { get; set; } = 1;
     /// <summary>Orders watch registrations daemon-wide (see <see cref="Watch.Sequence"/>).</summary>
     public long NextWatchSequence { get; set; } = 1;
-    public LiveUpdateControl LiveUpdate { get; set; } = LiveUpdateControl.Idle;
+    public UpdateRequest UpdateRequest { get; set; } = UpdateRequest.Idle;
 
     /// <summary>A fresh daemon as oxenstored starts without --restart (spec §11).</summary>
     public static Daemon Start(XenstoredConfig config)

@@ -1,11 +1,11 @@
 using XsFuzz.Serve.Tests.Support;
-using XsFuzz.Xenstore.Tests.Conformance;
+using XsFuzz.TestSupport.Conformance;
 
 namespace XsFuzz.Serve.Tests.Conformance;
 
 /// <summary>
 /// The conformance traces recorded from Debian 12's oxenstored (tests/XsFuzz.Xenstore.Tests/
-/// Conformance/traces, re-recorded by scripts/conformance.sh), replayed over the socket of the
+/// tests/conformance, re-recorded by scripts/conformance.sh), replayed over the socket of the
 /// server of `xsfuzz serve`: every packet must be what the real daemon sent. Each trace gets a fresh
 /// server, as each recording got a fresh daemon.
 /// </summary>

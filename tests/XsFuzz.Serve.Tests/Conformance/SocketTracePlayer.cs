@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
-using XsFuzz.Xenstore.Tests.Conformance;
+using XsFuzz.TestSupport.Conformance;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Serve.Tests.Conformance;

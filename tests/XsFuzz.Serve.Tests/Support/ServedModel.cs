@@ -1,5 +1,5 @@
-using XsFuzz.Cli.Serving;
-using XsFuzz.Xenstore.LiveUpdate;
+using XsFuzz.Serve;
+using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Serve.Tests.Support;
 

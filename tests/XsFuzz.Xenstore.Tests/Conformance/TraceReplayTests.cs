@@ -1,7 +1,8 @@
+using XsFuzz.TestSupport.Conformance;
 namespace XsFuzz.Xenstore.Tests.Conformance;
 
 /// <summary>
-/// Ground truth from the real daemon: each trace in <c>Conformance/traces</c> was run by
+/// Ground truth from the real daemon: each trace in <c>tests/conformance</c> was run by
 /// <c>scripts/conformance.sh</c> against Debian 12's oxenstored (fresh daemon per trace), and the
 /// model must print exactly what xsclient.py printed for it.
 /// </summary>

@@ -1,3 +1,4 @@
+using XsFuzz.TestSupport.Conformance;
 using System.Text.Json.Nodes;
 using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;

@@ -18,6 +18,6 @@ public class DeterminismTests
             foreach (var id in first.Connections)
                 Assert.Equal(first.TakeOutput(id), second.TakeOutput(id));
         }
-        Assert.Equal(XsFuzz.Xenstore.LiveUpdate.StateSnapshot.Of(first), XsFuzz.Xenstore.LiveUpdate.StateSnapshot.Of(second));
+        Assert.Equal(XsFuzz.Xenstore.Migration.StateSnapshot.Of(first), XsFuzz.Xenstore.Migration.StateSnapshot.Of(second));
     }
 }

@@ -1,0 +1,203 @@
+using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Paths;
+using XsFuzz.Xenstore.Permissions;
+using XsFuzz.Xenstore.Processing;
+using XsFuzz.Xenstore.Quotas;
+using XsFuzz.Xenstore.Store;
+using XsFuzz.Xenstore.Transactions;
+using XsFuzz.Xenstore.Watches;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// Writes a daemon's whole state as a live-update stream (STREAM.md). A planted fault, when given,
+/// corrupts exactly one kind of state on the way out.
+/// </summary>
+internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault)
+{
+    private readonly RecordWriter _record = new();
+    private readonly HashSet<long> _written = [];
+    private readonly Dictionary<Connection, uint> _connectionIds = [];
+    /// <summary>With <see cref="LiveUpdateFault.NodeIdentityLost"/> each tree gets its own stamp space.</summary>
+    private long _stampOffset;
+
+    public void Dump()
+    {
+        WriteHeader();
+        WriteGlobal();
+        foreach (var domain in daemon.Domains.Values)
+            Record().I32(domain.Domid).I64(domain.Mfn).I64(domain.RemotePort).WriteTo(stream, RecordType.Domain);
+
+        var liveRoot = WriteTree(daemon.Live.Root);
+        var live = Record().I64(liveRoot);
+        WriteQuota(live, fault == LiveUpdateFault.QuotaRecomputed ? Recount(daemon.Live.Root) : daemon.Live.Quota);
+        live.WriteTo(stream, RecordType.LiveStore);
+
+        foreach (var connection in daemon.Connections.Values) WriteConnection(connection);
+        WriteWatches();
+        foreach (var connection in daemon.Connections.Values)
+        {
+            foreach (var transaction in connection.Transactions.Values) WriteTransaction(connection, transaction);
+        }
+        Record().WriteTo(stream, RecordType.End);
+    }
+
+    /// <summary>The one reusable record writer, emptied for the next record.</summary>
+    private RecordWriter Record() => _record.Start();
+
+    private void WriteHeader()
+    {
+        var header = new byte[StreamFormat.HeaderSize];
+        StreamFormat.Magic.CopyTo(header);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), StreamFormat.Version);
+        stream.Write(header); // flags (bytes 12-15) 0: records are little-endian
+    }
+
+    private void WriteGlobal()
+    {
+        var c = daemon.Config;
+        var lu = daemon.UpdateRequest;
+        var record = Record()
+            .I32(c.MaxEntity).I32(c.MaxSize).I32(c.MaxWatch).I32(c.MaxTransaction).I32(c.MaxRequests).I32(c.PathMax)
+            .Bool(c.QuotaActivate).Bool(c.PermsActivate).Bool(c.PermsWatchActivate).Bool(c.MergeActivate)
+            .Bool(c.AllowDebug).Text(c.ToolXenstoredValue).I64(c.Dom0EventChannel)
+            .I64(daemon.Stamps.Peek + (fault == LiveUpdateFault.NodeIdentityLost ? 1L << 50 : 0))
+            .I32(daemon.NextSocketNumber).I64(daemon.NextWatchSequence)
+            .Bool(lu.Pending).Bool(lu.Force).I64(lu.TimeoutSeconds).Text(lu.Binary);
+        WriteTexts(record, lu.Result);
+        WriteTexts(record, lu.ExtraArguments);
+        record.WriteTo(stream, RecordType.Global);
+    }
+
+    private static void WriteTexts(RecordWriter record, IReadOnlyList<string> texts)
+    {
+        record.U32((uint)texts.Count);
+        foreach (var text in texts) record.Text(text);
+    }
+
+    /// <summary>Writes the nodes of a tree not written yet, children before parents; returns the root's stamp.</summary>
+    private long WriteTree(Node root)
+    {
+        if (fault == LiveUpdateFault.NodeIdentityLost) _stampOffset += 1L << 40;
+        return WriteNode(root);
+    }
+
+    private long WriteNode(Node node)
+    {
+        var stamp = node.Stamp + _stampOffset;
+        if (!_written.Add(stamp)) return stamp;
+        var children = new List<long>(node.Children.Count);
+        foreach (var child in node.Children.Values)
+        {
+            if (fault == LiveUpdateFault.EmptyLeafDropped && child.Value.Length == 0 && child.Children.IsEmpty) continue;
+            children.Add(WriteNode(child));
+        }
+        var record = Record().I64(stamp).Text(node.Name).Bytes(node.Value);
+        WritePerms(record, node.Perms);
+        record.U32((uint)children.Count);
+        foreach (var child in children) record.I64(child);
+        record.WriteTo(stream, RecordType.Node);
+        return stamp;
+    }
+
+    private void WritePerms(RecordWriter record, NodePerms perms)
+    {
+        var acl = perms.Acl;
+        if (fault == LiveUpdateFault.PermEntryLost && acl.Length > 0) acl = acl.RemoveAt(acl.Length - 1);
+        record.I64(perms.Owner).U8((byte)perms.Other).U32((uint)acl.Length);
+        foreach (var entry in acl) record.I64(entry.Domid).U8((byte)entry.Kind);
+    }
+
+    private static void WriteQuota(RecordWriter record, QuotaTable quota)
+    {
+        record.U32((uint)quota.Counts.Count);
+        foreach (var (domid, count) in quota.Counts) record.I64(domid).I64(count);
+    }
+
+    /// <summary>The planted QuotaRecomputed bug: counts rebuilt from the tree, as oxenstored's restore does.</summary>
+    private static QuotaTable Recount(Node root)
+    {
+        var counts = new SortedDictionary<long, long>();
+        foreach (var (path, node) in Tree.Walk(root))
+        {
+            if (path != "/") counts[node.Perms.Owner] = counts.GetValueOrDefault(node.Perms.Owner) + 1;
+        }
+        return QuotaTable.From(counts);
+    }
+
+    private void WriteConnection(Connection connection)
+    {
+        var id = (uint)_connectionIds.Count + 1;
+        _connectionIds[connection] = id;
+        var target = fault == LiveUpdateFault.DomainTargetLost ? null : connection.Perms.Target;
+        var record = Record().U32(id).U8((byte)connection.Id.Kind).I32(connection.Id.Number)
+            .Bool(target is not null).I64(target ?? 0)
+            .I64(fault == LiveUpdateFault.TxCounterReset ? 1 : connection.NextTransactionId);
+        var output = connection.Output
+            .Where(p => fault != LiveUpdateFault.PendingEventDropped || p.Type != (uint)Op.WatchEvent).ToList();
+        record.U32((uint)output.Count);
+        foreach (var packet in output) WritePacket(record, packet);
+        record.WriteTo(stream, RecordType.Connection);
+    }
+
+    private static void WritePacket(RecordWriter record, Packet packet) =>
+        record.U32(packet.Type).U32(packet.RequestId).U32(packet.TxId).Bytes(packet.Payload);
+
+    /// <summary>All watches, oldest first, so that restoring them in order rebuilds every newest-first list.</summary>
+    private void WriteWatches()
+    {
+        var watches = daemon.Connections.Values
+            .SelectMany(c => c.WatchesByPath.Values.SelectMany(list => list))
+            .OrderBy(w => w.Sequence).ToList();
+        for (var i = 0; i < watches.Count; i++)
+        {
+            // The planted bug writes the watches newest first under the original numbering.
+            var watch = fault == LiveUpdateFault.WatchOrderReversed ? watches[^(i + 1)] : watches[i];
+            var sequence = watches[i].Sequence;
+            var path = fault == LiveUpdateFault.WatchRelativeLost ? watch.AbsolutePath : watch.Path;
+            Record().U32(_connectionIds[watch.Owner]).I64(sequence).Text(path).Text(watch.Token)
+                .WriteTo(stream, RecordType.Watch);
+        }
+    }
+
+    private void WriteTransaction(Connection connection, Transaction t)
+    {
+        var startRoot = WriteTree(t.StartRoot);
+        var viewRoot = WriteTree(t.Store.Root);
+        var record = Record().U32(_connectionIds[connection]).U32(t.Id).I64(startRoot);
+        WriteQuota(record, t.StartQuota);
+        record.I64(viewRoot);
+        WriteQuota(record, t.Store.Quota);
+        WriteOptionalPath(record, t.ReadLow);
+        WriteOptionalPath(record, t.WriteLow);
+        record.Bool(t.QuotaReached);
+        var writeOps = fault == LiveUpdateFault.TransactionWritesLost ? [] : t.WriteOps;
+        record.U32((uint)writeOps.Count);
+        foreach (var op in writeOps)
+        {
+            record.U32((uint)op.Op);
+            WritePath(record, op.Path);
+        }
+        record.U32((uint)t.Log.Count);
+        foreach (var logged in t.Log)
+        {
+            WritePacket(record, logged.Request);
+            record.U8((byte)logged.Response.Kind).U8((byte)logged.Response.Error).Bytes(logged.Response.Data);
+        }
+        record.WriteTo(stream, RecordType.Transaction);
+    }
+
+    /// <summary>Paths travel as component lists: <c>@a/b</c> (one component) and <c>/@a/b</c> (two) differ.</summary>
+    private static void WritePath(RecordWriter record, XsPath path)
+    {
+        record.U32((uint)path.Depth);
+        for (var i = 0; i < path.Depth; i++) record.Text(path[i]);
+    }
+
+    private static void WriteOptionalPath(RecordWriter record, XsPath? path)
+    {
+        record.Bool(path is not null);
+        if (path is not null) WritePath(record, path);
+    }
+}

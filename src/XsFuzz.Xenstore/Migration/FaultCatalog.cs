@@ -1,0 +1,54 @@
+using System.Text;
+
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// The planted live-update bugs by command-line name (kebab case of the enum member, e.g.
+/// "perm-entry-lost") with a one-line description each.
+/// </summary>
+public static class FaultCatalog
+{
+    public static IReadOnlyList<LiveUpdateFault> All { get; } =
+        Enum.GetValues<LiveUpdateFault>().Where(f => f != LiveUpdateFault.None).ToArray();
+
+    public static string NameOf(LiveUpdateFault fault)
+    {
+        var pascal = fault.ToString();
+        var name = new StringBuilder(pascal.Length + 4);
+        for (var i = 0; i < pascal.Length; i++)
+        {
+            var c = pascal[i];
+            if (char.IsUpper(c) && i > 0) name.Append('-');
+            name.Append(char.ToLowerInvariant(c));
+        }
+        return name.ToString();
+    }
+
+    public static bool TryParse(string name, out LiveUpdateFault fault)
+    {
+        foreach (var candidate in Enum.GetValues<LiveUpdateFault>())
+        {
+            if (NameOf(candidate) != name) continue;
+            fault = candidate;
+            return true;
+        }
+        fault = LiveUpdateFault.None;
+        return false;
+    }
+
+    public static string Describe(LiveUpdateFault fault) => fault switch
+    {
+        LiveUpdateFault.None => "no planted bug: the live update should be invisible",
+        LiveUpdateFault.PermEntryLost => "the last ACL entry of a node's permission list is not restored",
+        LiveUpdateFault.EmptyLeafDropped => "a node with an empty value and no children is not dumped",
+        LiveUpdateFault.QuotaRecomputed => "quota counts are recomputed from the tree instead of restored as they were",
+        LiveUpdateFault.WatchRelativeLost => "a relative watch comes back absolute (its events report the absolute path)",
+        LiveUpdateFault.TransactionWritesLost => "open transactions lose their logged writes (no watch events at commit)",
+        LiveUpdateFault.PendingEventDropped => "watch events queued but not yet delivered are dropped",
+        LiveUpdateFault.DomainTargetLost => "SET_TARGET targets are not restored",
+        LiveUpdateFault.WatchOrderReversed => "watches on the same path come back in reverse order",
+        LiveUpdateFault.TxCounterReset => "every connection's transaction id counter restarts at 1",
+        LiveUpdateFault.NodeIdentityLost => "node identity is not kept: every node gets a fresh stamp",
+        _ => "(no description)",
+    };
+}

@@ -1,0 +1,30 @@
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// Planted live-update bugs, off by default. Each one is a realistic mistake a dump/restore
+/// implementation could make; the harness must catch every one of them.
+/// </summary>
+public enum LiveUpdateFault
+{
+    None = 0,
+    /// <summary>The last ACL entry of a node's permission list is not restored.</summary>
+    PermEntryLost,
+    /// <summary>A node with an empty value and no children is not dumped.</summary>
+    EmptyLeafDropped,
+    /// <summary>Quota counts are recomputed from the tree instead of restored as they were.</summary>
+    QuotaRecomputed,
+    /// <summary>A relative watch is restored as absolute (events report the absolute path).</summary>
+    WatchRelativeLost,
+    /// <summary>Open transactions lose their logged write operations (no events at commit).</summary>
+    TransactionWritesLost,
+    /// <summary>Watch events queued but not yet delivered are dropped.</summary>
+    PendingEventDropped,
+    /// <summary>SET_TARGET targets are not restored.</summary>
+    DomainTargetLost,
+    /// <summary>Watches on the same path come back in reverse order.</summary>
+    WatchOrderReversed,
+    /// <summary>Every connection's transaction id counter restarts at 1.</summary>
+    TxCounterReset,
+    /// <summary>Node identity is not kept: every node gets a fresh stamp.</summary>
+    NodeIdentityLost,
+}

@@ -1,0 +1,329 @@
+using System.Buffers.Binary;
+using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Paths;
+using XsFuzz.Xenstore.Permissions;
+using XsFuzz.Xenstore.Processing;
+using XsFuzz.Xenstore.Quotas;
+using XsFuzz.Xenstore.Store;
+using XsFuzz.Xenstore.Transactions;
+using XsFuzz.Xenstore.Watches;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// Rebuilds a daemon from a live-update stream, validating as it goes: any defect is a
+/// <see cref="RestoreException"/> and no daemon comes out of a defective stream.
+/// </summary>
+internal sealed class Restorer(byte[] bytes)
+{
+    private readonly Dictionary<long, Node> _nodes = [];
+    private readonly HashSet<long> _reachable = [];
+    private readonly Dictionary<uint, Connection> _connections = [];
+    private Daemon? _daemon;
+    private long _lastWatchSequence;
+
+    public Daemon Restore()
+    {
+        ReadHeader();
+        var at = StreamFormat.HeaderSize;
+        while (true)
+        {
+            if (bytes.Length - at < StreamFormat.RecordHeaderSize)
+                throw new RestoreException($"byte offset {at}: truncated record header (no END record)");
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
+            var bodyStart = at + StreamFormat.RecordHeaderSize;
+            var known = type <= (uint)RecordType.Transaction;
+            var name = known ? ((RecordType)type).ToString() : $"type-{type}";
+            if (length > (uint)(bytes.Length - bodyStart))
+                throw new RestoreException($"{name} record, byte offset {at}: body of {length} bytes is truncated");
+            var padding = StreamFormat.Padding((int)length);
+            var next = bodyStart + (int)length + padding;
+            if (next > bytes.Length)
+                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: truncated padding");
+            if (bytes.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
+                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: non-zero padding");
+            if (!known)
+                throw new RestoreException($"byte offset {at}: unknown record type {type}");
+            var record = new RecordReader(bytes, bodyStart, (int)length, (RecordType)type);
+            if (record.Type == RecordType.End)
+            {
+                record.ExpectEnd();
+                if (next != bytes.Length) throw new RestoreException($"byte offset {next}: data after the END record");
+                return Finish(record);
+            }
+            if (_daemon is null && record.Type != RecordType.Global) throw record.Error("the GLOBAL record must come first", at);
+            Read(record);
+            record.ExpectEnd();
+            at = next;
+        }
+    }
+
+    private void ReadHeader()
+    {
+        if (bytes.Length < StreamFormat.HeaderSize) throw new RestoreException($"byte offset {bytes.Length}: truncated header");
+        if (!bytes.AsSpan(0, 8).SequenceEqual(StreamFormat.Magic)) throw new RestoreException("byte offset 0: wrong magic (not a xenstore stream)");
+        var version = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8));
+        if (version != StreamFormat.Version) throw new RestoreException($"byte offset 8: unknown version 0x{version:x8}");
+        var flags = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(12));
+        if (flags != 0) throw new RestoreException($"byte offset 12: unsupported flags 0x{flags:x8}");
+    }
+
+    private void Read(RecordReader record)
+    {
+        switch (record.Type)
+        {
+            case RecordType.Global: ReadGlobal(record); break;
+            case RecordType.Domain: ReadDomain(record); break;
+            case RecordType.Node: ReadNode(record); break;
+            case RecordType.LiveStore: ReadLiveStore(record); break;
+            case RecordType.Connection: ReadConnection(record); break;
+            case RecordType.Watch: ReadWatch(record); break;
+            case RecordType.Transaction: ReadTransaction(record); break;
+        }
+    }
+
+    private Daemon Daemon(RecordReader record) => _daemon ?? throw record.Error("no GLOBAL record before this one");
+
+    private void ReadGlobal(RecordReader r)
+    {
+        var start = r.Offset;
+        if (_daemon is not null) throw r.Error("duplicate GLOBAL record", start);
+        var config = new XenstoredConfig
+        {
+            MaxEntity = r.I32("quota-maxentity"), MaxSize = r.I32("quota-maxsize"), MaxWatch = r.I32("quota-maxwatch"),
+            MaxTransaction = r.I32("quota-transaction"), MaxRequests = r.I32("quota-maxrequests"),
+            PathMax = r.I32("quota-path-max"), QuotaActivate = r.Bool("quota-activate"),
+            PermsActivate = r.Bool("perms-activate"), PermsWatchActivate = r.Bool("perms-watch-activate"),
+            MergeActivate = r.Bool("merge-activate"), AllowDebug = r.Bool("allow-debug"),
+            ToolXenstoredValue = r.Text("tool-xenstored"), Dom0EventChannel = r.I64("dom0 event channel"),
+        };
+        var nextStamp = r.I64("next node stamp");
+        // The store is filled by later records; this placeholder root is replaced by LIVE_STORE.
+        var daemon = new Daemon(config, new NodeStamps(nextStamp), new StoreState(null!, QuotaTable.Empty))
+        {
+            NextSocketNumber = r.I32("next socket number"),
+            NextWatchSequence = r.I64("next watch sequence"),
+        };
+        daemon.UpdateRequest = new UpdateRequest(r.Bool("live-update pending"), r.Bool("live-update force"),
+            r.I64("live-update timeout"), [], r.Text("live-update binary"), []);
+        daemon.UpdateRequest = daemon.UpdateRequest with { Result = ReadTexts(r, "live-update result"), ExtraArguments = ReadTexts(r, "live-update arguments") };
+        _daemon = daemon;
+    }
+
+    private static List<string> ReadTexts(RecordReader r, string field)
+    {
+        var count = r.Count(field + " count", 4);
+        var texts = new List<string>(count);
+        for (var i = 0; i < count; i++) texts.Add(r.Text(field));
+        return texts;
+    }
+
+    private void ReadDomain(RecordReader r)
+    {
+        var start = r.Offset;
+        var domain = new Domain(r.I32("domid"), r.I64("mfn"), r.I64("port"));
+        if (!Daemon(r).Domains.TryAdd(domain.Domid, domain)) throw r.Error($"duplicate domain {domain.Domid}", start);
+    }
+
+    private void ReadNode(RecordReader r)
+    {
+        var start = r.Offset;
+        var stamp = r.I64("stamp");
+        var name = r.Text("name");
+        var value = r.Bytes("value");
+        var perms = ReadPerms(r);
+        var count = r.Count("child count", 8);
+        var children = new List<Node>(count);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var at = r.Offset;
+            var childStamp = r.I64("child stamp");
+            if (!_nodes.TryGetValue(childStamp, out var child)) throw r.Error($"dangling child stamp {childStamp}", at);
+            if (child.Name.Length == 0) throw r.Error($"child {childStamp} has an empty name", at);
+            if (!names.Add(child.Name)) throw r.Error($"duplicate child name {Latin1.Quote(child.Name)}", at);
+            children.Add(child);
+        }
+        if (_nodes.ContainsKey(stamp)) throw r.Error($"duplicate node stamp {stamp}", start);
+        _nodes[stamp] = Node.Restore(stamp, name, value, perms, children);
+    }
+
+    private static NodePerms ReadPerms(RecordReader r)
+    {
+        var owner = r.I64("owner");
+        var other = ReadPermKind(r, "other");
+        var count = r.Count("acl count", 9);
+        var acl = System.Collections.Immutable.ImmutableArray.CreateBuilder<AclEntry>(count);
+        for (var i = 0; i < count; i++) acl.Add(new AclEntry(r.I64("acl domid"), ReadPermKind(r, "acl letter")));
+        return new NodePerms(owner, other, acl.MoveToImmutable());
+    }
+
+    private static PermKind ReadPermKind(RecordReader r, string field)
+    {
+        var at = r.Offset;
+        var b = r.U8(field);
+        return b <= (byte)PermKind.Both ? (PermKind)b : throw r.Error($"{field} {b} is not a permission", at);
+    }
+
+    /// <summary>A tree root: a known node named "" whose descendants all have names valid at their depth.</summary>
+    private Node Root(RecordReader r, string field)
+    {
+        var at = r.Offset;
+        var stamp = r.I64(field);
+        if (!_nodes.TryGetValue(stamp, out var root)) throw r.Error($"dangling {field} {stamp}", at);
+        if (root.Name.Length != 0) throw r.Error($"{field} {stamp} is not a root (named {Latin1.Quote(root.Name)})", at);
+        MarkReachable(r, root, 0, at);
+        return root;
+    }
+
+    private void MarkReachable(RecordReader r, Node node, int depth, int at)
+    {
+        if (!_reachable.Add(node.Stamp)) return;
+        foreach (var child in node.Children.Values)
+        {
+            if (!XsPath.IsValidComponent(child.Name, depth)) throw r.Error($"node {child.Stamp} has an invalid name {Latin1.Quote(child.Name)}", at);
+            MarkReachable(r, child, depth + 1, at);
+        }
+    }
+
+    private static QuotaTable ReadQuota(RecordReader r, string field)
+    {
+        var count = r.Count(field + " count", 16);
+        var counts = new List<KeyValuePair<long, long>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var at = r.Offset;
+            var domid = r.I64(field + " domid");
+            if (i > 0 && domid <= counts[^1].Key) throw r.Error($"{field} domids not strictly ascending", at);
+            counts.Add(KeyValuePair.Create(domid, r.I64(field + " entries")));
+        }
+        return QuotaTable.From(counts);
+    }
+
+    private void ReadLiveStore(RecordReader r)
+    {
+        var start = r.Offset;
+        var daemon = Daemon(r);
+        if (daemon.Live.Root is not null) throw r.Error("duplicate LIVE_STORE record", start);
+        daemon.Live.Root = Root(r, "live root");
+        daemon.Live.Quota = ReadQuota(r, "live quota");
+    }
+
+    private void ReadConnection(RecordReader r)
+    {
+        var start = r.Offset;
+        var daemon = Daemon(r);
+        var streamId = r.U32("connection id");
+        var kind = r.U8("connection kind");
+        var number = r.I32("connection number");
+        var hasTarget = r.Bool("target flag");
+        var target = r.I64("target");
+        var nextTx = r.I64("next transaction id");
+        if (streamId == 0 || _connections.ContainsKey(streamId)) throw r.Error($"invalid or duplicate connection id {streamId}", start);
+        if (kind > (byte)ConnectionKind.Socket) throw r.Error($"unknown connection kind {kind}", start);
+        var id = new ConnectionId((ConnectionKind)kind, number);
+        if (id.Kind == ConnectionKind.Ring && !daemon.Domains.ContainsKey(number)) throw r.Error($"ring {id} of an unknown domain", start);
+        if (id.Kind == ConnectionKind.Socket && (number < 1 || number >= daemon.NextSocketNumber)) throw r.Error($"socket {id} was never allocated", start);
+        if (daemon.Connections.ContainsKey(id)) throw r.Error($"duplicate connection {id}", start);
+        var connection = new Connection(id, id.Kind == ConnectionKind.Ring ? number : 0) { NextTransactionId = nextTx };
+        if (hasTarget) connection.Perms = connection.Perms with { Target = target };
+        var count = r.Count("output packet count", 16);
+        for (var i = 0; i < count; i++) connection.Output.Add(ReadPacket(r));
+        _connections[streamId] = connection;
+        daemon.AddConnection(connection);
+    }
+
+    private static Packet ReadPacket(RecordReader r) =>
+        new(r.U32("packet type"), r.U32("packet request id"), r.U32("packet transaction id"), r.Bytes("packet payload"));
+
+    private Connection ConnectionOf(RecordReader r)
+    {
+        var at = r.Offset;
+        var id = r.U32("connection id");
+        return _connections.TryGetValue(id, out var connection) ? connection : throw r.Error($"unknown connection id {id}", at);
+    }
+
+    private void ReadWatch(RecordReader r)
+    {
+        var start = r.Offset;
+        var daemon = Daemon(r);
+        var owner = ConnectionOf(r);
+        var sequence = r.I64("sequence");
+        var path = r.Text("path");
+        var token = r.Text("token");
+        if (sequence <= _lastWatchSequence || sequence >= daemon.NextWatchSequence)
+            throw r.Error($"watch sequence {sequence} out of order", start);
+        _lastWatchSequence = sequence;
+        var absolute = XsPath.Absolute(path, owner.Domid);
+        if (absolute is null || WatchTrie.KeyOf(absolute) is not { } key) throw r.Error($"invalid watch path {Latin1.Quote(path)}", start);
+        if (!owner.WatchesByPath.TryGetValue(absolute, out var list)) owner.WatchesByPath[absolute] = list = [];
+        if (list.Exists(w => w.Token == token)) throw r.Error($"duplicate watch {Latin1.Quote(path)} {Latin1.Quote(token)} on {owner.Id}", start);
+        var watch = new Watch(owner, path, token, absolute, sequence);
+        list.Insert(0, watch);
+        owner.WatchCount++;
+        daemon.Trie.Add(key, watch);
+    }
+
+    private void ReadTransaction(RecordReader r)
+    {
+        var start = r.Offset;
+        var owner = ConnectionOf(r);
+        var id = r.U32("transaction id");
+        if (id == Transaction.None || owner.Transactions.ContainsKey(id)) throw r.Error($"invalid or duplicate transaction {id} on {owner.Id}", start);
+        var startRoot = Root(r, "start root");
+        var startQuota = ReadQuota(r, "start quota");
+        var view = new StoreState(Root(r, "view root"), ReadQuota(r, "view quota"));
+        var t = new Transaction(id, view, startRoot, startQuota)
+        {
+            ReadLow = ReadOptionalPath(r, "read low path"),
+            WriteLow = ReadOptionalPath(r, "write low path"),
+            QuotaReached = r.Bool("quota reached"),
+        };
+        var ops = r.Count("write op count", 8);
+        for (var i = 0; i < ops; i++)
+        {
+            var at = r.Offset;
+            var op = (Op)r.U32("write op");
+            if (op is not (Op.Write or Op.Mkdir or Op.Rm or Op.SetPerms)) throw r.Error($"write op {(uint)op} is not a store change", at);
+            t.WriteOps.Add(new WriteOp(op, ReadPath(r, "write op path")));
+        }
+        var logged = r.Count("log count", 22);
+        for (var i = 0; i < logged; i++)
+        {
+            var request = ReadPacket(r);
+            var at = r.Offset;
+            var kind = r.U8("response kind");
+            var error = r.U8("response error");
+            var data = r.Bytes("response data");
+            if (kind > (byte)ResponseKind.Error || error > (byte)XsError.EIO || (kind == (byte)ResponseKind.Error) == (error == 0))
+                throw r.Error($"invalid response (kind {kind}, error {error})", at);
+            t.Log.Add(new LoggedRequest(request, new Response((ResponseKind)kind, data, (XsError)error)));
+        }
+        owner.Transactions[id] = t;
+    }
+
+    private static XsPath ReadPath(RecordReader r, string field)
+    {
+        var at = r.Offset;
+        var depth = r.Count(field + " depth", 4);
+        var components = new string[depth];
+        for (var i = 0; i < depth; i++) components[i] = r.Text(field);
+        return XsPath.FromComponents(components) ?? throw r.Error($"invalid {field}", at);
+    }
+
+    private static XsPath? ReadOptionalPath(RecordReader r, string field) => r.Bool(field + " flag") ? ReadPath(r, field) : null;
+
+    private Daemon Finish(RecordReader end)
+    {
+        var daemon = Daemon(end);
+        if (daemon.Live.Root is null) throw end.Error("no LIVE_STORE record before END");
+        foreach (var stamp in _nodes.Keys)
+        {
+            if (!_reachable.Contains(stamp)) throw end.Error($"node {stamp} belongs to no tree (no parent)");
+            if (stamp >= daemon.Stamps.Peek) throw end.Error($"node stamp {stamp} is not below the next stamp {daemon.Stamps.Peek}");
+        }
+        return daemon;
+    }
+}

@@ -1,0 +1,123 @@
+using XsFuzz.Xenstore.Domains;
+using XsFuzz.Xenstore.Processing;
+using XsFuzz.Xenstore.Quotas;
+using XsFuzz.Xenstore.Store;
+using XsFuzz.Xenstore.Transactions;
+
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// Whether two daemons have the same state, field by field, without rendering text: the fast check
+/// the harness runs after every live update. It compares exactly what <see cref="StateSnapshot"/>
+/// prints, so <c>Same(a, b)</c> holds exactly when the two snapshots' texts are equal; render the
+/// snapshots only to explain a difference.
+/// </summary>
+public static class StateComparer
+{
+    public static bool Same(Xenstored first, Xenstored second) => new Comparison().Same(first.State, second.State);
+
+    /// <summary>
+    /// One comparison. Within a daemon a stamp names exactly one node object (restore rejects
+    /// duplicates), so once the subtrees under a stamp have been found equal they need not be walked
+    /// again: the transactions' trees mostly share the live tree's nodes.
+    /// </summary>
+    private sealed class Comparison
+    {
+        private readonly HashSet<long> _sameStamps = [];
+
+        public bool Same(Daemon a, Daemon b) =>
+            a.Config == b.Config
+            && a.Stamps.Peek == b.Stamps.Peek
+            && a.NextSocketNumber == b.NextSocketNumber
+            && a.NextWatchSequence == b.NextWatchSequence
+            && SameControl(a.UpdateRequest, b.UpdateRequest)
+            && SameTree(a.Live.Root, b.Live.Root)
+            && SameQuota(a.Live.Quota, b.Live.Quota)
+            && SameDomains(a, b)
+            && SameConnections(a, b);
+
+        private static bool SameControl(UpdateRequest a, UpdateRequest b) =>
+            a.Pending == b.Pending && a.Force == b.Force && a.TimeoutSeconds == b.TimeoutSeconds && a.Binary == b.Binary
+            && a.Result.SequenceEqual(b.Result) && a.ExtraArguments.SequenceEqual(b.ExtraArguments);
+
+        private bool SameTree(Node a, Node b)
+        {
+            if (a.Stamp != b.Stamp) return false;
+            if (_sameStamps.Contains(a.Stamp)) return true;
+            if (a.Name != b.Name || !a.Perms.Equals(b.Perms) || !a.Value.AsSpan().SequenceEqual(b.Value)
+                || a.Children.Count != b.Children.Count) return false;
+            using var left = a.Children.Values.GetEnumerator();
+            using var right = b.Children.Values.GetEnumerator();
+            while (left.MoveNext() && right.MoveNext())
+            {
+                if (!SameTree(left.Current, right.Current)) return false;
+            }
+            _sameStamps.Add(a.Stamp);
+            return true;
+        }
+
+        private static bool SameQuota(QuotaTable a, QuotaTable b) =>
+            a.Counts.Count == b.Counts.Count && a.Counts.SequenceEqual(b.Counts);
+
+        private static bool SameDomains(Daemon a, Daemon b)
+        {
+            if (a.Domains.Count != b.Domains.Count) return false;
+            foreach (var (x, y) in a.Domains.Values.Zip(b.Domains.Values))
+            {
+                if (x.Domid != y.Domid || x.Mfn != y.Mfn || x.RemotePort != y.RemotePort) return false;
+            }
+            return true;
+        }
+
+        private bool SameConnections(Daemon a, Daemon b)
+        {
+            if (a.Connections.Count != b.Connections.Count) return false;
+            foreach (var (x, y) in a.Connections.Values.Zip(b.Connections.Values))
+            {
+                if (!SameConnection(x, y)) return false;
+            }
+            return true;
+        }
+
+        private bool SameConnection(Connection a, Connection b)
+        {
+            if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
+                || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output)
+                || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
+            foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
+            {
+                if (!SameTransaction(x, y)) return false;
+            }
+            return true;
+        }
+
+        /// <summary>Per path, the lists are newest first; same paths, same lists means the same registration order.</summary>
+        private static bool SameWatches(Connection a, Connection b)
+        {
+            if (a.WatchesByPath.Count != b.WatchesByPath.Count) return false;
+            foreach (var (x, y) in a.WatchesByPath.Zip(b.WatchesByPath))
+            {
+                if (x.Key != y.Key || x.Value.Count != y.Value.Count) return false;
+                for (var i = 0; i < x.Value.Count; i++)
+                {
+                    var (w, v) = (x.Value[i], y.Value[i]);
+                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token) return false;
+                }
+            }
+            return true;
+        }
+
+        private bool SameTransaction(Transaction a, Transaction b)
+        {
+            if (a.Id != b.Id || !Equals(a.ReadLow, b.ReadLow) || !Equals(a.WriteLow, b.WriteLow)
+                || a.QuotaReached != b.QuotaReached || !a.WriteOps.SequenceEqual(b.WriteOps) || a.Log.Count != b.Log.Count)
+                return false;
+            for (var i = 0; i < a.Log.Count; i++)
+            {
+                if (!a.Log[i].Request.Equals(b.Log[i].Request) || !a.Log[i].Response.SameAs(b.Log[i].Response)) return false;
+            }
+            return SameQuota(a.StartQuota, b.StartQuota) && SameTree(a.StartRoot, b.StartRoot)
+                && SameQuota(a.Store.Quota, b.Store.Quota) && SameTree(a.Store.Root, b.Store.Root);
+        }
+    }
+}

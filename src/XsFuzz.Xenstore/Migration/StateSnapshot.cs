@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+using XsFuzz.Xenstore.Processing;
+using XsFuzz.Xenstore.Quotas;
+using XsFuzz.Xenstore.Store;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.Xenstore.Migration;
+
+/// <summary>
+/// The canonical state of a daemon as stable text, one fact per line so that a diff of two snapshots
+/// reads well: counters, the live tree (with values, perms and node stamps), quotas, domains, and per
+/// connection its target, transaction counter, watches, queued output and open transactions (with
+/// their start and private trees, low paths, write ops and request log). Equal text = equal state:
+/// nothing observable is left out and no field may legitimately differ after a live update.
+/// </summary>
+public sealed record StateSnapshot(string Text)
+{
+    public static StateSnapshot Of(Xenstored daemon) => new(Render(daemon.State));
+
+    public override string ToString() => Text;
+
+    private static string Render(Daemon d)
+    {
+        var text = new StringBuilder();
+        var c = d.Config;
+        // Everything below is compared field by field by StateComparer: keep the two in step.
+        text.Append(c).Append('\n');
+        text.Append(CultureInfo.InvariantCulture,
+            $"counters next-stamp={d.Stamps.Peek} next-socket={d.NextSocketNumber} next-watch={d.NextWatchSequence}\n");
+        var lu = d.UpdateRequest;
+        text.Append(CultureInfo.InvariantCulture,
+            $"live-update pending={lu.Pending} force={lu.Force} timeout={lu.TimeoutSeconds} binary={Latin1.Quote(lu.Binary)} result=[{string.Join(", ", lu.Result.Select(Latin1.Quote))}] args=[{string.Join(", ", lu.ExtraArguments.Select(Latin1.Quote))}]\n");
+        AppendTree(text, "", d.Live.Root);
+        AppendQuota(text, "", "quota", d.Live.Quota);
+        foreach (var domain in d.Domains.Values)
+            text.Append(CultureInfo.InvariantCulture, $"domain {domain.Domid} mfn={domain.Mfn} port={domain.RemotePort}\n");
+        foreach (var connection in d.Connections.Values)
+        {
+            var target = connection.Perms.Target?.ToString(CultureInfo.InvariantCulture) ?? "-";
+            text.Append(CultureInfo.InvariantCulture,
+                $"connection {connection.Id} domid={connection.Domid} target={target} next-tx={connection.NextTransactionId} watches={connection.WatchCount}\n");
+            foreach (var watch in connection.WatchesByPath.Values.SelectMany(w => w).OrderBy(w => w.Sequence))
+                text.Append(CultureInfo.InvariantCulture, $"  watch #{watch.Sequence} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}\n");
+            foreach (var packet in connection.Output) text.Append("  queued ").Append(packet).Append('\n');
+            foreach (var t in connection.Transactions.Values)
+            {
+                text.Append(CultureInfo.InvariantCulture,
+                    $"  transaction {t.Id} read-low={t.ReadLow?.ToString() ?? "-"} write-low={t.WriteLow?.ToString() ?? "-"} quota-reached={t.QuotaReached}\n");
+                foreach (var op in t.WriteOps) text.Append(CultureInfo.InvariantCulture, $"    write-op {OpNames.Name((uint)op.Op)} {op.Path}\n");
+                foreach (var logged in t.Log)
+                {
+                    var r = logged.Response;
+                    var answer = r.Kind == Transactions.ResponseKind.Error ? r.Error.ToString() : $"{r.Kind} {Latin1.Quote(r.Data)}";
+                    text.Append("    logged ").Append(logged.Request).Append(" -> ").Append(answer).Append('\n');
+                }
+                AppendQuota(text, "    ", "start-quota", t.StartQuota);
+                AppendTree(text, "    start ", t.StartRoot);
+                AppendQuota(text, "    ", "view-quota", t.Store.Quota);
+                AppendTree(text, "    view ", t.Store.Root);
+            }
+        }
+        return text.ToString();
+    }
+
+    private static void AppendTree(StringBuilder text, string prefix, Node root)
+    {
+        foreach (var (path, node) in Tree.Walk(root))
+        {
+            text.Append(prefix).Append(CultureInfo.InvariantCulture, $"node {path} #{node.Stamp} {node.Perms} {Latin1.Quote(node.Value)}\n");
+        }
+    }
+
+    private static void AppendQuota(StringBuilder text, string indent, string label, QuotaTable quota)
+    {
+        text.Append(indent).Append(label);
+        foreach (var (domid, count) in quota.Counts) text.Append(CultureInfo.InvariantCulture, $" dom{domid}={count}");
+        text.Append('\n');
+    }
+}

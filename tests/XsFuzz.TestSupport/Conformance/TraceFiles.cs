@@ -1,0 +1,59 @@
+using Xunit;
+using System.Runtime.CompilerServices;
+
+namespace XsFuzz.TestSupport.Conformance;
+
+/// <summary>
+/// Finds the conformance traces (<c>tests/conformance/X.jsonl</c>) and the real daemon's recorded output for
+/// each (<c>X.oxenstored.out.jsonl</c>, written by <c>scripts/conformance.sh</c>). They are
+/// read from the source tree, not copied next to the test binaries.
+/// </summary>
+public static class TraceFiles
+{
+    private const string RecordedSuffix = ".oxenstored.out.jsonl";
+    private static readonly Lazy<string> Folder = new(FindFolder);
+
+    /// <summary>The trace names (file names without .jsonl), one theory case each.</summary>
+    public static TheoryData<string> Names
+    {
+        get
+        {
+            var names = new TheoryData<string>();
+            foreach (var file in Directory.GetFiles(Folder.Value, "*.jsonl").Order(StringComparer.Ordinal))
+            {
+                var name = Path.GetFileName(file);
+                if (!name.EndsWith(".out.jsonl", StringComparison.Ordinal))
+                    names.Add(name[..^".jsonl".Length]);
+            }
+            return names;
+        }
+    }
+
+    public static string TracePath(string name) => Path.Combine(Folder.Value, name + ".jsonl");
+
+    public static string RecordedPath(string name) => Path.Combine(Folder.Value, name + RecordedSuffix);
+
+    private static string FindFolder()
+    {
+        // The build may put the binaries outside the tree (--artifacts-path), so besides walking up
+        // from them, try the working directory and the folder this file was compiled from.
+        string[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, SourceFolder()];
+        foreach (var start in starts)
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "XsFuzz.sln")))
+                {
+                    var folder = Path.Combine(dir.FullName, "tests", "conformance");
+                    if (Directory.Exists(folder)) return folder;
+                }
+            }
+        }
+        throw new DirectoryNotFoundException(
+            "conformance traces not found: no folder above " + string.Join(" or ", starts) +
+            " contains XsFuzz.sln with tests/conformance");
+    }
+
+    private static string SourceFolder([CallerFilePath] string path = "") =>
+        Path.GetDirectoryName(path) ?? ".";
+}
