@@ -2,7 +2,6 @@ using XsFuzz.Harness.Decoding;
 using XsFuzz.Harness.Generation;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness;
 
@@ -32,7 +31,7 @@ public sealed class ScenarioDecoder
     }
 
     /// <summary>Decodes the setup and applies it to the session as it goes (nodes need the tree so far).</summary>
-    public void DecodeSetup(Session session)
+    public void DecodeSetup(PairRun session)
     {
         _choices.NextRecord();
         var header = _setup.DecodeHeader(_choices);
@@ -56,7 +55,7 @@ public sealed class ScenarioDecoder
     }
 
     /// <summary>The next command, decoded against the session's current state; null when the input (or the bound) ends.</summary>
-    public Command? NextCommand(Session session)
+    public Command? NextCommand(PairRun session)
     {
         if (_decoded.Count >= _options.MaxCommands || !_choices.NextRecord()) return null;
         var command = _commands.Decode(_choices, session.View);
@@ -71,7 +70,7 @@ public sealed class ScenarioDecoder
     public static Scenario Decode(ReadOnlySpan<byte> input, HarnessOptions options)
     {
         var decoder = new ScenarioDecoder(input, options);
-        var session = new Session(options, LiveUpdateFault.None, check: false);
+        var session = PairRun.ReferenceOnly(options);
         decoder.DecodeSetup(session);
         var step = 0;
         while (decoder.NextCommand(session) is { } command) session.Execute(command, ++step);

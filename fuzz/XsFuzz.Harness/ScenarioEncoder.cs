@@ -2,7 +2,6 @@ using XsFuzz.Harness.Decoding;
 using XsFuzz.Harness.Generation;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
-using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Harness;
 
@@ -22,6 +21,19 @@ namespace XsFuzz.Harness;
 /// </remarks>
 public static class ScenarioEncoder
 {
+    /// <summary>The encoding, or null when the scenario exceeds the decoder's bounds.</summary>
+    public static byte[]? TryEncode(Scenario scenario, HarnessOptions options)
+    {
+        try
+        {
+            return Encode(scenario, options);
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <exception cref="ArgumentException">The scenario exceeds the decoder's bounds (commands, nodes, domains).</exception>
     public static byte[] Encode(Scenario scenario, HarnessOptions options)
     {
@@ -30,7 +42,7 @@ public static class ScenarioEncoder
         var vocab = new Vocabulary(options.Config);
         var setup = new SetupCodec(vocab, options);
         var codec = new CommandCodec(vocab);
-        var session = new Session(options, LiveUpdateFault.None, check: false);
+        var session = PairRun.ReferenceOnly(options);
         var w = new ChoiceWriter();
 
         w.NextRecord();

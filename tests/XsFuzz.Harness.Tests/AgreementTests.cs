@@ -87,7 +87,7 @@ public class AgreementTests
             D0 tx0 WRITE /local/domain/1/data v
             """);
         var d = Assert.Throws<Disagreement>(() => Agreement.Check(scenario, LiveUpdateFault.WatchRelativeLost, Options));
-        Assert.Equal(CheckPoint.LiveUpdate, d.Divergence.Point);
+        Assert.Equal(CheckPoint.LiveUpdateState, d.Divergence.Point);
         Assert.Equal(2, d.Divergence.Step);
         Assert.Equal("live update: state differs in [watch]", d.Signature);
         Assert.Contains("signature: live update: state differs in [watch]\n", d.Report);

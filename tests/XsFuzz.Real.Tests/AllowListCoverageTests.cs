@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.RealDaemons.Running;
 using XsFuzz.RealDaemons.Sandbox;
@@ -42,7 +43,7 @@ public class AllowListCoverageTests
     [InlineData("reply to WRITE: the same packets in another order")]
     public void Every_oxenstored_live_update_difference_found_is_known(string signature)
     {
-        Assert.NotNull(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Oxenstored), signature));
+        Assert.NotNull(Known.Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Oxenstored), signature));
     }
 
     [Theory]
@@ -83,7 +84,7 @@ public class AllowListCoverageTests
     [InlineData("reply to TRANSACTION_START: TRANSACTION_START payload")]
     public void Every_understood_C_xenstored_live_update_difference_is_known(string signature)
     {
-        Assert.NotNull(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Xenstored), signature));
+        Assert.NotNull(Known.Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Xenstored), signature));
     }
 
     /// <summary>
@@ -111,7 +112,7 @@ public class AllowListCoverageTests
     [InlineData("reply to WRITE: ERROR(EACCES) instead of WRITE")]
     public void Unlisted_C_xenstored_differences_stay_new(string signature)
     {
-        Assert.Null(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Xenstored), signature));
+        Assert.Null(Known.Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Xenstored), signature));
     }
 
     /// <summary>The diff campaign (before the model's DEBUG xenbus was fixed, which removed that group).</summary>
@@ -145,7 +146,7 @@ public class AllowListCoverageTests
     [InlineData("reply to WRITE: the same packets in another order (after a live update)")]
     public void Every_model_versus_oxenstored_difference_found_is_known(string signature)
     {
-        Assert.NotNull(Known.Match(new RunDescription(RunMode.Diff, DaemonKind.Oxenstored), signature));
+        Assert.NotNull(Known.Match(new RunDescription(PairMode.Diff, DaemonKind.Oxenstored), signature));
     }
 
     [Theory]
@@ -158,6 +159,6 @@ public class AllowListCoverageTests
     [InlineData("A died: xenstored_core.c:2118: consider_message: Assertion `conn->in == NULL' failed.")]
     public void Unexplained_differences_are_not_known(string signature)
     {
-        Assert.Null(Known.Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Oxenstored), signature));
+        Assert.Null(Known.Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Oxenstored), signature));
     }
 }

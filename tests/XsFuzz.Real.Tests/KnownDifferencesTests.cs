@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.RealDaemons.Running;
 using XsFuzz.RealDaemons.Sandbox;
@@ -6,9 +7,9 @@ namespace XsFuzz.Real.Tests;
 
 public class KnownDifferencesTests
 {
-    private static readonly RunDescription LuOx = new(RunMode.LiveUpdate, DaemonKind.Oxenstored);
-    private static readonly RunDescription DiffOx = new(RunMode.Diff, DaemonKind.Oxenstored);
-    private static readonly RunDescription LuC = new(RunMode.LiveUpdate, DaemonKind.Xenstored);
+    private static readonly RunDescription LuOx = new(PairMode.LiveUpdate, DaemonKind.Oxenstored);
+    private static readonly RunDescription DiffOx = new(PairMode.Diff, DaemonKind.Oxenstored);
+    private static readonly RunDescription LuC = new(PairMode.LiveUpdate, DaemonKind.Xenstored);
 
     [Fact]
     public void The_builtin_allow_list_parses_and_every_entry_has_a_reason_and_a_trace()

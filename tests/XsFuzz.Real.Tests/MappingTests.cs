@@ -58,8 +58,8 @@ public class MappingTests
     [Fact]
     public void Slots_are_A1_A2_dom0_then_control()
     {
-        Assert.Equal(Slots.A1, Slots.Of(Xenstore.Domains.ConnectionId.Socket(1)));
-        Assert.Equal(Slots.A2, Slots.Of(Xenstore.Domains.ConnectionId.Socket(2)));
+        Assert.Equal(Slots.Socket1, Slots.Of(Xenstore.Domains.ConnectionId.Socket(1)));
+        Assert.Equal(Slots.Socket2, Slots.Of(Xenstore.Domains.ConnectionId.Socket(2)));
         Assert.Equal(Slots.Dom0, Slots.Of(Xenstore.Domains.ConnectionId.Ring(0)));
         Assert.Null(Slots.Of(Xenstore.Domains.ConnectionId.Ring(1)));
         Assert.Null(Slots.Of(Xenstore.Domains.ConnectionId.Socket(3)));

@@ -1,7 +1,7 @@
 using XsFuzz.Harness;
+using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.RealDaemons.Mapping;
-using XsFuzz.RealDaemons.Running;
 using XsFuzz.Xenstore;
 using XsFuzz.Xenstore.Migration;
 
@@ -12,11 +12,11 @@ public class ModelPairTests
 {
     private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
 
-    private static RealDivergence? Run(Scenario scenario, RunMode mode, LiveUpdateFault faultOfA = LiveUpdateFault.None)
+    private static Divergence? Run(Scenario scenario, PairMode mode, LiveUpdateFault faultOfA = LiveUpdateFault.None)
     {
-        using var a = new ModelTarget(XenstoredConfig.Debian, faultOfA, "A");
-        using var b = new ModelTarget(XenstoredConfig.Debian, LiveUpdateFault.None, "B");
-        return new PairRun(a, b, mode).Run(ScenarioMapper.Map(scenario).Runnable);
+        using var a = new ModelTarget(XenstoredConfig.Debian, faultOfA, Slots.ModelLayout, "A");
+        using var b = new ModelTarget(XenstoredConfig.Debian, LiveUpdateFault.None, Slots.ModelLayout, "B");
+        return new PairRun(a, b, mode, StateCheck.Walks).Run(ScenarioMapper.Map(scenario).Runnable);
     }
 
     [Fact]
@@ -26,8 +26,8 @@ public class ModelPairTests
         for (var i = 0; i < 300; i++)
         {
             var scenario = ScenarioDecoder.Decode(inputs.Next(HarnessOptions.Default.MaxCommands), HarnessOptions.Default);
-            Assert.Null(Run(scenario, RunMode.LiveUpdate));
-            Assert.Null(Run(scenario, RunMode.Diff));
+            Assert.Null(Run(scenario, PairMode.LiveUpdate));
+            Assert.Null(Run(scenario, PairMode.Diff));
         }
     }
 
@@ -37,9 +37,9 @@ public class ModelPairTests
         var d = Run(Parse("""
             node /a "" n0 r1
             LIVE-UPDATE
-            """), RunMode.LiveUpdate, LiveUpdateFault.PermEntryLost);
+            """), PairMode.LiveUpdate, LiveUpdateFault.PermEntryLost);
         Assert.NotNull(d);
-        Assert.Equal(RealCheckPoint.LiveUpdateState, d.Point);
+        Assert.Equal(CheckPoint.LiveUpdateState, d.Point);
         Assert.Equal("live update: state differs in [perms: *]", d.Signature);
     }
 
@@ -51,24 +51,24 @@ public class ModelPairTests
             A1 tx1 TRANSACTION_END F
             LIVE-UPDATE
             A1 tx0 TRANSACTION_START
-            """), RunMode.LiveUpdate, LiveUpdateFault.TxCounterReset);
+            """), PairMode.LiveUpdate, LiveUpdateFault.TxCounterReset);
         Assert.NotNull(d);
         Assert.Equal(4, d.Step);
-        Assert.Equal(Slots.A1, d.Slot);
+        Assert.Equal(Xenstore.Domains.ConnectionId.Socket(1), d.Connection);
         Assert.Equal("reply to TRANSACTION_START: TRANSACTION_START payload", d.Signature);
     }
 
     [Fact]
     public void Watch_events_are_read_at_the_step_that_causes_them_and_sync_replies_are_removed()
     {
-        using var model = new ModelTarget(XenstoredConfig.Debian);
-        var watch = model.Exchange(Slots.A1, Xenstore.Wire.Packet.Request(Xenstore.Wire.Op.Watch, 1, 0, "/a", "t"));
+        using var model = new ModelTarget(XenstoredConfig.Debian, layout: Slots.ModelLayout);
+        var watch = model.Exchange(Xenstore.Domains.ConnectionId.Socket(1), Xenstore.Wire.Packet.Request(Xenstore.Wire.Op.Watch, 1, 0, "/a", "t"));
         Assert.Equal(2, watch.Packets.Count); // OK, then the initial event
-        var write = model.Exchange(Slots.A2, Xenstore.Wire.Packet.WriteRequest(2, 0, "/a", "v"u8));
+        var write = model.Exchange(Xenstore.Domains.ConnectionId.Socket(2), Xenstore.Wire.Packet.WriteRequest(2, 0, "/a", "v"u8));
         Assert.Single(write.Packets);
-        var drain = model.Drain(Slots.A1);
+        var drain = model.Drain(Xenstore.Domains.ConnectionId.Socket(1));
         Assert.Single(drain.Packets);
         Assert.Equal(Xenstore.Wire.Op.WatchEvent, drain.Packets[0].Op);
-        Assert.Empty(model.Drain(Slots.A1).Packets);
+        Assert.Empty(model.Drain(Xenstore.Domains.ConnectionId.Socket(1)).Packets);
     }
 }

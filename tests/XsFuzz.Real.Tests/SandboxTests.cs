@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.RealDaemons.Mapping;
@@ -13,9 +14,9 @@ public class SandboxTests
 {
     private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
 
-    private static RealDivergence? RunLu(DaemonKind kind, Scenario scenario, out RealRunStats stats)
+    private static Divergence? RunLu(DaemonKind kind, Scenario scenario, out RunStats stats)
     {
-        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(RunMode.LiveUpdate, kind), RunSettings.Default);
+        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(PairMode.LiveUpdate, kind), RunSettings.Default);
         var outcome = runner.Execute(ScenarioMapper.Map(scenario).Runnable);
         stats = outcome.Stats;
         return outcome.Divergence;
@@ -29,12 +30,13 @@ public class SandboxTests
             int pid;
             using (var target = RealTarget.Start("t", SandboxFixture.Layout, kind, RunSettings.Default))
             {
-                for (var slot = 0; slot < Slots.Count; slot++)
+                foreach (var connection in target.Connections)
                 {
-                    var reply = target.Exchange(slot, Packet.Request(Op.Read, 1, 0, "/"));
-                    Assert.Equal(RealDaemons.Wire.Ending.Complete, reply.Ending);
+                    var reply = target.Exchange(connection, Packet.Request(Op.Read, 1, 0, "/"));
+                    Assert.Equal(Ending.Complete, reply.Ending);
                     Assert.Single(reply.Packets);
                 }
+                Assert.Contains("/tool", target.Walk(), StringComparison.Ordinal);
                 Assert.Null(target.DeathNote());
                 pid = target.Pid;
                 Assert.False(Process.GetProcessById(pid).HasExited);
@@ -53,11 +55,11 @@ public class SandboxTests
             LIVE-UPDATE
             D0 tx0 DEBUG watches
             """), out var stats);
-        Assert.Equal(1, stats.LiveUpdatesDone);
+        Assert.Equal(1, stats.LiveUpdates);
         Assert.NotNull(d);
         Assert.Equal(4, d.Step);
         Assert.Equal("reply to DEBUG watches: DEBUG payload", d.Signature);
-        var known = KnownDifferences.Builtin().Match(new RunDescription(RunMode.LiveUpdate, DaemonKind.Oxenstored), d.Signature);
+        var known = KnownDifferences.Builtin().Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Oxenstored), d.Signature);
         Assert.NotNull(known);
     }
 
@@ -74,8 +76,8 @@ public class SandboxTests
                 D0 tx0 READ /a
                 """), out var stats);
             Assert.Null(d);
-            Assert.Equal(0, stats.LiveUpdatesDone);
-            Assert.Equal(1, stats.LiveUpdatesRefused["open transactions"]);
+            Assert.Equal(0, stats.LiveUpdates);
+            Assert.Equal(1, stats.Refused["open transactions"]);
         }
     }
 
@@ -94,14 +96,14 @@ public class SandboxTests
                 A2 tx0 READ /data/x
                 """), out var stats);
             Assert.Null(d);
-            Assert.Equal(2, stats.LiveUpdatesDone);
+            Assert.Equal(2, stats.LiveUpdates);
         }
     }
 
     [SandboxFact]
     public void The_model_and_oxenstored_agree_on_a_seed_scenario_without_live_update()
     {
-        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(RunMode.Diff, DaemonKind.Oxenstored), RunSettings.Default);
+        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(PairMode.Diff, DaemonKind.Oxenstored), RunSettings.Default);
         var outcome = runner.Execute(ScenarioMapper.Map(Parse("""
             domain 1
             node /local/domain/1 "" n1

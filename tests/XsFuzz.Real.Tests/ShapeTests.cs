@@ -1,5 +1,6 @@
+using XsFuzz.Harness.Reporting;
 using XsFuzz.RealDaemons.Reporting;
-using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Harness.Running;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Real.Tests;

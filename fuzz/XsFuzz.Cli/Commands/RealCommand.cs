@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Campaign;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.RealDaemons.Running;
@@ -26,11 +27,11 @@ internal static class RealCommand
 
     public static Command Create(CliIo io) => new("real", "run scenarios against Debian's real oxenstored and C xenstored")
     {
-        Mode(io, RunMode.LiveUpdate, "lu", "live-update agreement on the real daemon: one of two fresh daemons performs every live update"),
-        Mode(io, RunMode.Diff, "diff", "the real oxenstored against the model: replies and events must be identical"),
+        Mode(io, PairMode.LiveUpdate, "lu", "live-update agreement on the real daemon: one of two fresh daemons performs every live update"),
+        Mode(io, PairMode.Diff, "diff", "the real oxenstored against the model: replies and events must be identical"),
     };
 
-    private static Command Mode(CliIo io, RunMode mode, string name, string description)
+    private static Command Mode(CliIo io, PairMode mode, string name, string description)
     {
         var inputs = new Argument<string[]>("INPUT") { Description = "input files or folders (corpus, AFL queue); none: random inputs", Arity = ArgumentArity.ZeroOrMore };
         var base64 = new Option<string?>("--base64") { Description = "one input given as base64 (what reports print)", HelpName = "STR" };
@@ -57,8 +58,8 @@ internal static class RealCommand
         command.SetAction(parse =>
         {
             if (!DaemonKinds.TryParse(parse.GetValue(daemon)!, out var kind)) throw new UsageException("--daemon must be oxenstored or xenstored");
-            if (mode == RunMode.Diff && kind != DaemonKind.Oxenstored) throw new UsageException("diff compares the model with oxenstored only (the model is of oxenstored)");
-            if (parse.GetValue(force) && (mode != RunMode.LiveUpdate || kind != DaemonKind.Xenstored))
+            if (mode == PairMode.Diff && kind != DaemonKind.Oxenstored) throw new UsageException("diff compares the model with oxenstored only (the model is of oxenstored)");
+            if (parse.GetValue(force) && (mode != PairMode.LiveUpdate || kind != DaemonKind.Xenstored))
                 throw new UsageException("--force is for `real lu --daemon xenstored` (oxenstored's -F only postpones the update)");
             var run = new RunDescription(mode, kind);
             var jobCount = parse.GetValue(jobs);

@@ -3,62 +3,86 @@ using System.Text;
 using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.Xenstore.Migration;
-using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Harness.Reporting;
 
-/// <summary>The human-readable report of a <see cref="Divergence"/>; deterministic (no times, no paths).</summary>
+/// <summary>
+/// The human-readable report of a <see cref="Divergence"/>, for every pair of targets; deterministic (no
+/// times, no paths): signature, the step, both sides' packets, the failure, the state diff, the scenario
+/// with the step marked, and how to reproduce it.
+/// </summary>
 public static class DisagreementReport
 {
+    /// <summary>The model pair's report: reproducer `xsfuzz replay --base64 ...` with the fault and bounds.</summary>
     public static string Render(Divergence d, Scenario scenario, byte[] input, LiveUpdateFault fault, HarnessOptions options)
     {
+        var base64 = input.Length == 0 ? null : Convert.ToBase64String(input);
+        var frame = new ReportFrame(
+            "LIVE UPDATE WAS VISIBLE: the live-updated daemon (A) and the reference (B) disagree",
+            "A (live-updated)", "B (reference)",
+            ["fault: " + (fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault))],
+            "scenario",
+            base64 is null
+                ? ["(no input bytes: the scenario exceeds the decoder's bounds; replay its text instead)"]
+                : ["input (base64): " + base64, Reproducer.CommandLine(base64, fault, options)]);
+        return Render(frame, d, scenario);
+    }
+
+    public static string Render(ReportFrame frame, Divergence d, Scenario scenario)
+    {
         var text = new StringBuilder();
-        text.Append("LIVE UPDATE WAS VISIBLE: the live-updated daemon (A) and the reference (B) disagree\n");
+        text.Append(frame.Headline).Append('\n');
         text.Append("signature: ").Append(d.Signature).Append('\n');
-        text.Append("fault: ").Append(fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault)).Append('\n');
-        var total = scenario.Commands.Count;
-        text.Append(d.Command is null
-            ? $"step {Int(d.Step)} of {Int(total)}: end of scenario"
-            : $"step {Int(d.Step)} of {Int(total)}: {ScenarioText.Command(d.Command)}").Append('\n');
+        foreach (var line in frame.HeaderLines) text.Append(line).Append('\n');
+        var total = Int(scenario.Commands.Count);
+        text.Append(d.Point switch
+        {
+            CheckPoint.Setup => "during the setup (initial domains and nodes, sent by dom0)",
+            _ when d.Command is null => $"step {Int(d.Step)} of {total}: end of scenario",
+            _ => $"step {Int(d.Step)} of {total}: {ScenarioText.Command(d.Command)}",
+        }).Append('\n');
         if (d.Connection is { } conn) text.Append("connection: ").Append(ScenarioText.Connection(conn)).Append('\n');
 
-        if (d.PacketsA is not null || d.PacketsB is not null)
+        if (d.Updated is not null || d.Reference is not null)
         {
             text.Append("\n--- packets delivered ---\n");
-            Packets(text, "A (live-updated)", d.PacketsA);
-            Packets(text, "B (reference)", d.PacketsB);
+            Packets(text, frame.UpdatedLabel, d.Updated);
+            Packets(text, frame.ReferenceLabel, d.Reference);
         }
-        if (d.Failure is not null) text.Append("\n--- A failed ---\n").Append(d.Failure).Append('\n');
+        if (d.Failure is not null) text.Append("\n--- failure ---\n").Append(d.Failure.TrimEnd()).Append('\n');
+        if (d.StateUpdated is not null && d.StateReference is not null)
+        {
+            text.Append("\n--- state diff (--- A, +++ B) ---\n");
+            text.Append(d.StateUpdated == d.StateReference ? "(states are equal)\n" : SnapshotDiff.Unified(d.StateUpdated, d.StateReference));
+        }
 
-        text.Append("\n--- state diff (--- A live-updated, +++ B reference) ---\n");
-        if (d.SnapshotA is null || d.SnapshotB is null) text.Append("(no live-updated state to compare)\n");
-        else if (d.SnapshotA == d.SnapshotB) text.Append("(states are equal)\n");
-        else text.Append(SnapshotDiff.Unified(d.SnapshotA, d.SnapshotB));
-
-        text.Append("\n--- scenario (>> marks the step) ---\n");
+        text.Append("\n--- ").Append(frame.ScenarioTitle).Append(" (>> marks the step) ---\n");
         text.Append(ScenarioText.Print(scenario, numbered: true, mark: d.Command is null ? -1 : d.Step));
+        if (frame.ScenarioNote is not null) text.Append(frame.ScenarioNote).Append('\n');
 
         text.Append("\n--- reproduce ---\n");
-        if (input.Length == 0)
-        {
-            text.Append("(no input bytes: the scenario exceeds the decoder's bounds; replay its text instead)\n");
-            return text.ToString();
-        }
-        var base64 = Convert.ToBase64String(input);
-        text.Append("input (base64): ").Append(base64).Append('\n');
-        text.Append(Reproducer.CommandLine(base64, fault, options)).Append('\n');
+        foreach (var line in frame.Reproducer) text.Append(line).Append('\n');
+        if (!string.IsNullOrWhiteSpace(frame.Diagnostics)) text.Append("\n--- daemons ---\n").Append(frame.Diagnostics.TrimEnd()).Append('\n');
         return text.ToString();
     }
 
-    private static void Packets(StringBuilder text, string who, IReadOnlyList<Packet>? packets)
+    private static void Packets(StringBuilder text, string who, Delivery? delivery)
     {
-        if (packets is null)
+        if (delivery is null)
         {
-            text.Append(who).Append(": (nothing: it threw)\n");
+            text.Append(who).Append(": (nothing)\n");
             return;
         }
-        text.Append(who).Append(": ").Append(Int(packets.Count)).Append(packets.Count == 1 ? " packet\n" : " packets\n");
-        foreach (var p in packets) text.Append("  ").Append(p).Append('\n');
+        var n = delivery.Packets.Count;
+        text.Append(who).Append(": ").Append(Int(n)).Append(n == 1 ? " packet" : " packets");
+        text.Append(delivery.Ending switch
+        {
+            Ending.Timeout => ", then no answer within the timeout\n",
+            Ending.Closed => ", then the connection was closed\n",
+            Ending.Threw => ", then it threw (see the failure)\n",
+            _ => "\n",
+        });
+        foreach (var p in delivery.Packets) text.Append("  ").Append(p).Append('\n');
     }
 
     private static string Int(int n) => n.ToString(CultureInfo.InvariantCulture);

@@ -5,10 +5,10 @@ namespace XsFuzz.Harness.Reporting;
 /// <summary>Unified diff of two state snapshots (DiffPlex), and its value-free shape for signatures.</summary>
 public static class SnapshotDiff
 {
-    /// <summary>A unified diff, A (live-updated) as "---", B (reference) as "+++".</summary>
+    /// <summary>A unified diff, A as "---", B as "+++".</summary>
     public static string Unified(string snapshotA, string snapshotB) =>
         new UnidiffRenderer(contextLines: 2).Generate(Normalize(snapshotA), Normalize(snapshotB),
-            "live-updated (A)", "reference (B)", ignoreWhitespace: false, ignoreCase: false);
+            "A", "B", ignoreWhitespace: false, ignoreCase: false);
 
     private static string Normalize(string text) => text.EndsWith('\n') ? text : text + "\n";
 

@@ -9,39 +9,52 @@ public sealed record ShrinkResult(
     Scenario Original, Scenario Shrunk, byte[] OriginalInput, byte[] Input, string Signature, int Runs);
 
 /// <summary>
-/// Minimises a failing input on the scenario, not on bytes: cut everything after the divergent step,
-/// delta-debug the command list, drop domains and initial nodes, then simplify what is left (tx 0, dom0
-/// as sender, shorter or default values, paths, tokens, fewer permission entries), repeating until
-/// nothing changes. A candidate is kept only if it fails with the same signature (step kind and diff
-/// shape); a simplification must also make the encoding shorter (or, at equal length, the text), which
-/// guarantees termination. <see cref="ScenarioEncoder"/> turns the result into bytes (indices into live
-/// lists, trailing defaults dropped), and a last byte-level pass (delta debugging over the bytes,
-/// then re-encoding) squeezes out what the scenario level cannot see.
+/// Minimises a failing scenario for any pair of targets, given a predicate "does this scenario still fail
+/// the same way?" (same signature). Works on the scenario, not on bytes: cut everything after the
+/// divergent step, delta-debug the command list, drop domains and initial nodes, then simplify what is
+/// left (tx 0, dom0 as sender, shorter or default values, paths, tokens, fewer permission entries),
+/// repeating until nothing changes. A simplification must also make the encoding shorter (or, at equal
+/// length, the text), which guarantees termination. <see cref="ScenarioEncoder"/> turns the result into
+/// bytes (indices into live lists, trailing defaults dropped), and a last byte-level pass (delta
+/// debugging over the bytes, then re-encoding) squeezes out what the scenario level cannot see.
+/// A bound on the predicate's runs keeps it affordable where one run costs real daemons.
 /// </summary>
 public sealed class Shrinker
 {
-    private readonly LiveUpdateFault _fault;
+    private readonly Func<Scenario, bool> _stillFails;
     private readonly HarnessOptions _options;
-    private string _signature = "";
+    private readonly int _maxRuns;
     private int _runs;
 
-    private Shrinker(LiveUpdateFault fault, HarnessOptions options)
+    /// <param name="stillFails">True when the scenario still fails with the original signature.</param>
+    /// <param name="options">The decoder's bounds (what "smaller" is measured in: the encoding).</param>
+    /// <param name="maxRuns">After this many runs every candidate counts as passing, and the shrinker finishes.</param>
+    public Shrinker(Func<Scenario, bool> stillFails, HarnessOptions options, int maxRuns = int.MaxValue)
     {
-        _fault = fault;
+        _stillFails = stillFails;
         _options = options;
+        _maxRuns = maxRuns;
     }
 
+    /// <summary>How many times the predicate ran.</summary>
+    public int Runs => _runs;
+
+    /// <summary>The model pair: shrinks a failing input with a planted fault.</summary>
     /// <exception cref="InvalidOperationException">The input does not fail.</exception>
     public static ShrinkResult Shrink(byte[] input, LiveUpdateFault fault, HarnessOptions options)
     {
-        var shrinker = new Shrinker(fault, options);
         var (divergence, original, _) = Agreement.Run(input, fault, options);
         if (divergence is null || original is null) throw new InvalidOperationException("the input does not fail: nothing to shrink");
-        shrinker._signature = divergence.Signature;
-        return shrinker.Run(original, input, divergence.Step);
+        var signature = divergence.Signature;
+        var shrinker = new Shrinker(s => Agreement.Run(s, fault, options).Divergence?.Signature == signature, options);
+        var shrunk = shrinker.Shrink(original, divergence.Step);
+        var bytes = shrinker.PolishBytes(ScenarioEncoder.Encode(shrunk, options));
+        if (bytes.Length >= input.Length) bytes = input;
+        return new ShrinkResult(original, ScenarioDecoder.Decode(bytes, options), input, bytes, signature, shrinker.Runs);
     }
 
-    private ShrinkResult Run(Scenario original, byte[] input, int divergentStep)
+    /// <summary>The smallest scenario found that still fails; <paramref name="divergentStep"/> is where the original failed.</summary>
+    public Scenario Shrink(Scenario original, int divergentStep)
     {
         var current = original;
         if (divergentStep <= current.Commands.Count)
@@ -55,26 +68,17 @@ public sealed class Shrinker
             current = SimplifyElements(current);
             if (current == before) break;
         }
-
-        var bytes = PolishBytes(ScenarioEncoder.Encode(current, _options));
-        if (bytes.Length >= input.Length) bytes = input;
-        var shrunk = ScenarioDecoder.Decode(bytes, _options);
-        return new ShrinkResult(original, shrunk, input, bytes, _signature, _runs);
+        return current;
     }
 
     private bool Fails(Scenario candidate)
     {
+        if (_runs >= _maxRuns) return false;
         _runs++;
-        var (divergence, _) = Agreement.Run(candidate, _fault, _options);
-        return divergence?.Signature == _signature;
+        return _stillFails(candidate);
     }
 
-    private bool Fails(byte[] candidate)
-    {
-        _runs++;
-        var (divergence, _, _) = Agreement.Run(candidate, _fault, _options);
-        return divergence?.Signature == _signature;
-    }
+    private bool Fails(byte[] candidate) => Fails(ScenarioDecoder.Decode(candidate, _options));
 
     private Scenario ShrinkList<T>(Scenario s, Func<Scenario, ValueList<T>> get, Func<Scenario, ValueList<T>, Scenario> with)
     {
@@ -186,7 +190,7 @@ public sealed class Shrinker
     /// re-encoding drops the defaults that zeroing produced at the end of a record. Each round must
     /// lower (length, byte sum), so it terminates.
     /// </summary>
-    private byte[] PolishBytes(byte[] bytes)
+    public byte[] PolishBytes(byte[] bytes)
     {
         while (true)
         {

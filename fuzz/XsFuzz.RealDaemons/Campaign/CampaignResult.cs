@@ -1,10 +1,10 @@
-using XsFuzz.RealDaemons.Running;
+using XsFuzz.Harness.Running;
 
 namespace XsFuzz.RealDaemons.Campaign;
 
 /// <summary>What a campaign did: totals, the disagreement groups, and what it could not run.</summary>
 public sealed record CampaignResult(
-    RealRunStats Stats,
+    RunStats Stats,
     IReadOnlyList<FindingGroup> Groups,
     TimeSpan Elapsed,
     long Inputs,

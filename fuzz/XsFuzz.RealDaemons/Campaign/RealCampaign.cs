@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Reporting;
@@ -20,7 +21,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
 
     private readonly ScenarioRunner _runner = new(layout, options.Run, options.Settings);
     private readonly FindingGroups _groups = new();
-    private readonly RealRunStats _stats = new();
+    private readonly RunStats _stats = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = new();
@@ -71,7 +72,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
             lock (_gate)
             {
                 _stats.Add(outcome.Stats);
-                foreach (var (reason, n) in mapped.Skipped) _stats.Skipped[reason] = _stats.Skipped.GetValueOrDefault(reason) + n;
+                foreach (var (reason, n) in mapped.Skipped) _stats.Skipped[reason.Describe()] = _stats.Skipped.GetValueOrDefault(reason.Describe()) + n;
             }
             if (outcome.Divergence is { } divergence) Record(input, mapped, divergence, outcome.Diagnostics);
         }
@@ -104,7 +105,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         return null;
     }
 
-    private void Record(CampaignInput input, MappedScenario mapped, RealDivergence divergence, string diagnostics)
+    private void Record(CampaignInput input, MappedScenario mapped, Divergence divergence, string diagnostics)
     {
         var known = options.Known.Match(options.Run, divergence.Signature);
         var (group, first) = _groups.Add(divergence.Signature,
@@ -126,9 +127,9 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         catch (SandboxException) { return false; }
     }
 
-    private void Shrink(FindingGroup group, MappedScenario mapped, RealDivergence divergence, string stem)
+    private void Shrink(FindingGroup group, MappedScenario mapped, Divergence divergence, string stem)
     {
-        var shrinker = new RealShrinker(_runner, options.ShrinkRuns);
+        var shrinker = new RealShrinker(_runner, options.Harness, options.ShrinkRuns);
         var shrunk = shrinker.Shrink(mapped.Runnable, divergence);
         ScenarioOutcome again;
         try { again = _runner.Execute(shrunk); }
@@ -179,7 +180,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
             var groups = _groups.All;
             line = string.Create(CultureInfo.InvariantCulture,
                 $"[real {options.Run.Command} {options.Run.Kind.Name()}] {_stats.Scenarios} scenarios in {seconds:F0} s ({_stats.Scenarios / seconds:F2}/s), "
-                + $"{_stats.LiveUpdatesDone} live updates (+{_stats.LiveUpdatesRefusedTotal} refused), "
+                + $"{_stats.LiveUpdates} live updates (+{_stats.RefusedTotal} refused), "
                 + $"signatures: {groups.Count(g => g.Status == FindingStatus.New)} new, {groups.Count(g => g.Status == FindingStatus.Known)} known, "
                 + $"{groups.Count(g => g.Status == FindingStatus.Flaky)} flaky");
         }

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using XsFuzz.RealDaemons.Mapping;
-using XsFuzz.RealDaemons.Running;
 using XsFuzz.RealDaemons.Sandbox;
 
 namespace XsFuzz.RealDaemons.Campaign;
@@ -19,11 +17,11 @@ public static class SummaryTable
         text.Append(Inv($"inputs          {r.Inputs} read: {r.NothingToRun} with nothing to run on sockets, {r.Duplicates} repeats, {r.BadInputs} malformed; {r.SandboxErrors} sandbox errors\n"));
         text.Append(Inv($"commands        {s.Commands} run"));
         if (s.Skipped.Count > 0)
-            text.Append("; not run: ").Append(string.Join(", ", s.Skipped.OrderBy(k => k.Key).Select(k => Inv($"{k.Value} {k.Key.Describe()}"))));
+            text.Append("; not run: ").Append(string.Join(", ", s.Skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => Inv($"{k.Value} {k.Key}"))));
         text.Append('\n');
-        text.Append(Inv($"live updates    {s.LiveUpdatesDone} done, {s.LiveUpdatesRefusedTotal} refused"));
-        if (s.LiveUpdatesRefused.Count > 0)
-            text.Append(" (").Append(string.Join(", ", s.LiveUpdatesRefused.OrderByDescending(k => k.Value).Select(k => Inv($"{k.Key}: {k.Value}")))).Append(')');
+        text.Append(Inv($"live updates    {s.LiveUpdates} done, {s.RefusedTotal} refused"));
+        if (s.Refused.Count > 0)
+            text.Append(" (").Append(string.Join(", ", s.Refused.OrderByDescending(k => k.Value).Select(k => Inv($"{k.Key}: {k.Value}")))).Append(')');
         text.Append('\n');
         if (r.Aborted is not null) text.Append("ABORTED: ").Append(r.Aborted).Append('\n');
         text.Append(Inv($"disagreements   {r.Groups.Count} signatures, {r.Groups.Sum(g => g.Count)} scenarios\n"));

@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.Xenstore.Domains;
 
 namespace XsFuzz.RealDaemons.Mapping;
@@ -18,13 +19,19 @@ namespace XsFuzz.RealDaemons.Mapping;
 /// </summary>
 public static class Slots
 {
-    public const int A1 = 0, A2 = 1, Dom0 = 2, Control = 3, Count = 4;
+    public const int Socket1 = 0, Socket2 = 1, Dom0 = 2, Control = 3, Count = 4;
+
+    /// <summary>
+    /// The model as `real diff` runs it: the same four sockets in the same order, dom0 on the third
+    /// (so DEBUG names agree with oxenstored's), the walker on the fourth, and the sync points.
+    /// </summary>
+    public static ModelLayout ModelLayout { get; } = new(Count, ConnectionId.Socket(Dom0 + 1), ConnectionId.Socket(Control + 1), SyncPoints: true);
 
     /// <summary>The slot a scenario connection maps to, or null when no socket stands for it.</summary>
     public static int? Of(ConnectionId id) => id switch
     {
-        { Kind: ConnectionKind.Socket, Number: 1 } => A1,
-        { Kind: ConnectionKind.Socket, Number: 2 } => A2,
+        { Kind: ConnectionKind.Socket, Number: 1 } => Socket1,
+        { Kind: ConnectionKind.Socket, Number: 2 } => Socket2,
         { Kind: ConnectionKind.Ring, Number: 0 } => Dom0,
         _ => null,
     };
@@ -32,8 +39,8 @@ public static class Slots
     /// <summary>What the report calls a slot.</summary>
     public static string Name(int slot) => slot switch
     {
-        A1 => "A1",
-        A2 => "A2",
+        Socket1 => "A1",
+        Socket2 => "A2",
         Dom0 => "D0 (as a socket)",
         _ => "control",
     };

@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Wire;
 using XsFuzz.Xenstore.Wire;
 

@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using System.Globalization;
 using XsFuzz.RealDaemons.Sandbox;

@@ -1,7 +1,10 @@
 using System.Text;
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Xenstore;
+using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Running;
@@ -19,6 +22,11 @@ public sealed class RealTarget : ITarget
     private readonly SandboxLayout _layout;
     private readonly RunSettings _settings;
     private uint _nextSync = SyncPoint.RunnerIds;
+    private uint _nextWalkId = SyncPoint.RunnerIds + 0x4_0000;
+    // oxenstored refuses to update while a domain connection has SET_TARGET permissions, and nothing
+    // but INTRODUCE, RELEASE or another SET_TARGET changes those: until one of them runs, a new attempt
+    // would only wait out its second and be refused again, so it is counted as refused without trying.
+    private bool _blockedByTarget;
 
     private RealTarget(string label, DaemonProcess daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings)
     {
@@ -61,9 +69,22 @@ public sealed class RealTarget : ITarget
         return new RealTarget(label, daemon, [.. slots], layout, settings);
     }
 
-    public Delivery Exchange(int slot, Packet request) => Read(slot, request);
+    /// <summary>The scenario connections a real daemon serves here (see <see cref="Slots"/>).</summary>
+    public IReadOnlyList<ConnectionId> Connections { get; } = [ConnectionId.Socket(1), ConnectionId.Socket(2), Xenstored.Dom0];
 
-    public Delivery Drain(int slot) => Read(slot, null);
+    public Delivery Exchange(ConnectionId connection, Packet request)
+    {
+        if (request.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.SetTarget) _blockedByTarget = false;
+        return Read(SlotOf(connection), request);
+    }
+
+    public Delivery Drain(ConnectionId connection) => Read(SlotOf(connection), null);
+
+    /// <summary>Scenarios are mapped before they run (ScenarioMapper): any other connection is a bug of the runner.</summary>
+    private static int SlotOf(ConnectionId connection) =>
+        Slots.Of(connection) ?? throw new ArgumentException($"no slot for connection {connection}", nameof(connection));
+
+    public string Walk() => StateWalk.Run(request => Read(Slots.Control, request), () => _nextWalkId++);
 
     private Delivery Read(int slot, Packet? request)
     {
@@ -76,7 +97,19 @@ public sealed class RealTarget : ITarget
         return new Delivery(before, ending);
     }
 
+    /// <summary>The stats' name for an attempt skipped because SET_TARGET permissions still block it.</summary>
+    public const string SetTargetAgain = "SET_TARGET permissions (still; not retried)";
+
     public LiveUpdateResult LiveUpdate()
+    {
+        if (_blockedByTarget) return new LiveUpdateResult(LiveUpdateStatus.Refused, SetTargetAgain, "");
+        var result = Perform();
+        if (result.Status == LiveUpdateStatus.Refused)
+            _blockedByTarget = result.Reason.Contains(OxenstoredLiveUpdate.SetTargetReason, StringComparison.Ordinal);
+        return result;
+    }
+
+    private LiveUpdateResult Perform()
     {
         var result = _daemon.Kind == DaemonKind.Oxenstored
             ? OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)

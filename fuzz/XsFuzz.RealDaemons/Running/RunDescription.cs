@@ -1,15 +1,16 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Sandbox;
 
 namespace XsFuzz.RealDaemons.Running;
 
 /// <summary>What a report is about: the mode, the daemon, and the names of both sides.</summary>
-public sealed record RunDescription(RunMode Mode, DaemonKind Kind)
+public sealed record RunDescription(PairMode Mode, DaemonKind Kind)
 {
-    public string Command => Mode == RunMode.LiveUpdate ? "lu" : "diff";
-    public string LabelA => Mode == RunMode.LiveUpdate ? $"A (live-updated {Kind.Name()})" : $"A (real {Kind.Name()})";
-    public string LabelB => Mode == RunMode.LiveUpdate ? $"B (reference {Kind.Name()})" : "B (model)";
+    public string Command => Mode == PairMode.LiveUpdate ? "lu" : "diff";
+    public string LabelA => Mode == PairMode.LiveUpdate ? $"A (live-updated {Kind.Name()})" : $"A (real {Kind.Name()})";
+    public string LabelB => Mode == PairMode.LiveUpdate ? $"B (reference {Kind.Name()})" : "B (model)";
 
-    public string Headline => Mode == RunMode.LiveUpdate
+    public string Headline => Mode == PairMode.LiveUpdate
         ? $"LIVE UPDATE WAS VISIBLE on the real {Kind.Name()}: the live-updated daemon (A) and the reference (B) disagree"
         : $"THE MODEL DIFFERS FROM THE REAL {Kind.Name()}: the real daemon (A) and the model (B) disagree";
 

@@ -1,4 +1,6 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.Harness.Scenarios;
+using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.Xenstore;
@@ -6,7 +8,7 @@ using XsFuzz.Xenstore;
 namespace XsFuzz.RealDaemons.Running;
 
 /// <summary>The result of one scenario on fresh daemons; diagnostics are filled only on a divergence.</summary>
-public sealed record ScenarioOutcome(RealDivergence? Divergence, RealRunStats Stats, string Diagnostics);
+public sealed record ScenarioOutcome(Divergence? Divergence, RunStats Stats, string Diagnostics);
 
 /// <summary>
 /// Runs one scenario on fresh sides and tears them down: nothing is reused between scenarios, so no
@@ -23,9 +25,9 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
         var (a, b) = StartSides();
         try
         {
-            var pair = new PairRun(a, b, run.Mode);
+            var pair = new PairRun(a, b, run.Mode, StateCheck.Walks);
             var divergence = pair.Run(scenario);
-            pair.Stats.DaemonsStarted += run.Mode == RunMode.LiveUpdate ? 2 : 1;
+            pair.Stats.DaemonsStarted += run.Mode == PairMode.LiveUpdate ? 2 : 1;
             var diagnostics = divergence is null ? "" : (a.Diagnostics() + "\n" + b.Diagnostics()).Trim();
             return new ScenarioOutcome(divergence, pair.Stats, diagnostics);
         }
@@ -38,10 +40,10 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
 
     private (ITarget A, ITarget B) StartSides()
     {
-        if (run.Mode == RunMode.Diff)
+        if (run.Mode == PairMode.Diff)
         {
             var config = XenstoredConfig.Debian with { ToolXenstoredValue = layout.Binary(run.Kind) };
-            return (RealTarget.Start(run.LabelA, layout, run.Kind, settings), new ModelTarget(config));
+            return (RealTarget.Start(run.LabelA, layout, run.Kind, settings), new ModelTarget(config, layout: Slots.ModelLayout));
         }
         var startB = Task.Run(() => RealTarget.Start(run.LabelB, layout, run.Kind, settings));
         RealTarget a;

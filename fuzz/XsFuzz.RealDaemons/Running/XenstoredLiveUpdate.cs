@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.Xenstore.Wire;
 

@@ -1,3 +1,4 @@
+using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using System.Net.Sockets;
 using XsFuzz.Xenstore.Wire;

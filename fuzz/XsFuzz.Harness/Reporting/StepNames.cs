@@ -2,7 +2,7 @@ using System.Globalization;
 using XsFuzz.Harness.Scenarios;
 using XsFuzz.Xenstore.Wire;
 
-namespace XsFuzz.RealDaemons.Reporting;
+namespace XsFuzz.Harness.Reporting;
 
 /// <summary>
 /// The value-free name of a request for signatures: its op; for CONTROL its sub-command; and for a

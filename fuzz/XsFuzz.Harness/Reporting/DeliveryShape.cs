@@ -1,7 +1,7 @@
-using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Harness.Running;
 using XsFuzz.Xenstore.Wire;
 
-namespace XsFuzz.RealDaemons.Reporting;
+namespace XsFuzz.Harness.Reporting;
 
 /// <summary>
 /// Names the first difference between two deliveries without quoting values (error names are kept:
@@ -53,8 +53,9 @@ public static class DeliveryShape
 
     private static string Ending(Ending e) => e switch
     {
-        Wire.Ending.Complete => "answered",
-        Wire.Ending.Timeout => "no answer",
+        Running.Ending.Complete => "answered",
+        Running.Ending.Timeout => "no answer",
+        Running.Ending.Threw => "threw",
         _ => "closed",
     };
 

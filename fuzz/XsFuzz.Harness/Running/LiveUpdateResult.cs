@@ -1,12 +1,12 @@
-namespace XsFuzz.RealDaemons.Running;
+namespace XsFuzz.Harness.Running;
 
 public enum LiveUpdateStatus
 {
-    /// <summary>The daemon re-executed itself and answered again.</summary>
+    /// <summary>The target re-executed itself (or restored its dump) and answers again.</summary>
     Done,
     /// <summary>The daemon declined (open transactions, unread output, SET_TARGET ...) and carries on un-updated.</summary>
     Refused,
-    /// <summary>It died, hung or answered nonsense: that is a finding.</summary>
+    /// <summary>It died, hung, threw or answered nonsense: that is a finding.</summary>
     Failed,
 }
 
@@ -17,4 +17,7 @@ public enum LiveUpdateStatus
 public sealed record LiveUpdateResult(LiveUpdateStatus Status, string Reason, string Detail)
 {
     public static LiveUpdateResult Done { get; } = new(LiveUpdateStatus.Done, "", "");
+
+    public static LiveUpdateResult Threw(Exception e) =>
+        new(LiveUpdateStatus.Failed, "threw " + e.GetType().Name, e.ToString());
 }

@@ -1,4 +1,4 @@
-namespace XsFuzz.RealDaemons.Reporting;
+namespace XsFuzz.Harness.Reporting;
 
 /// <summary>
 /// The first difference between two state walks, without values: e.g. "[node extra in A:

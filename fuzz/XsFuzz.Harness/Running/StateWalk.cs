@@ -1,19 +1,21 @@
 using System.Text;
-using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.Xenstore.Wire;
 
-namespace XsFuzz.RealDaemons.Running;
+namespace XsFuzz.Harness.Running;
 
 /// <summary>
-/// The tree as a client sees it, read through the control slot: depth first in DIRECTORY order, one
-/// line per node with its GET_PERMS and READ answers. Comparing two walks finds state that differs
-/// without a scenario step having looked at it (real daemons offer no snapshot like the model's).
+/// The tree as a client sees it, read through a connection the scenario never uses: depth first in
+/// DIRECTORY order, one line per node with its GET_PERMS and READ answers. Comparing two walks finds
+/// state that differs without a scenario step having looked at it (real daemons offer no snapshot like
+/// the model's).
 /// </summary>
-internal sealed class StateWalk(Func<uint> nextId)
+public static class StateWalk
 {
     private const int MaxNodes = 5000;
 
-    public string Run(ITarget target)
+    /// <param name="exchange">Sends one request on the walking connection and returns what it read.</param>
+    /// <param name="nextId">Request ids for the walk's requests.</param>
+    public static string Run(Func<Packet, Delivery> exchange, Func<uint> nextId)
     {
         var text = new StringBuilder();
         var pending = new Stack<string>();
@@ -22,9 +24,9 @@ internal sealed class StateWalk(Func<uint> nextId)
         while (pending.Count > 0 && nodes++ < MaxNodes)
         {
             var path = pending.Pop();
-            var perms = Ask(target, Op.GetPerms, path);
-            var value = Ask(target, Op.Read, path);
-            var children = Ask(target, Op.Directory, path);
+            var perms = Ask(exchange, nextId, Op.GetPerms, path);
+            var value = Ask(exchange, nextId, Op.Read, path);
+            var children = Ask(exchange, nextId, Op.Directory, path);
             text.Append(path).Append("  perms ").Append(Show(perms, list: true)).Append("  value ").Append(Show(value, list: false)).Append('\n');
             if (children is null || children.Op != Op.Directory)
             {
@@ -38,10 +40,10 @@ internal sealed class StateWalk(Func<uint> nextId)
         return text.ToString();
     }
 
-    private Packet? Ask(ITarget target, Op op, string path)
+    private static Packet? Ask(Func<Packet, Delivery> exchange, Func<uint> nextId, Op op, string path)
     {
         var request = Packet.Request(op, nextId(), 0, path);
-        var delivery = target.Exchange(Slots.Control, request);
+        var delivery = exchange(request);
         return delivery.Packets.FirstOrDefault(p => p.RequestId == request.RequestId);
     }
 

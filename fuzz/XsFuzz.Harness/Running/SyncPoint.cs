@@ -1,6 +1,6 @@
 using XsFuzz.Xenstore.Wire;
 
-namespace XsFuzz.RealDaemons.Running;
+namespace XsFuzz.Harness.Running;
 
 /// <summary>
 /// The marker that tells a reader "everything before this was queued before": a harmless READ of "/"
@@ -14,7 +14,7 @@ namespace XsFuzz.RealDaemons.Running;
 /// zero-length request only once another byte arrives on the connection (see PacketReader); the sync
 /// point is that byte, so an empty request is answered at its own step, as in the model.
 /// </remarks>
-internal static class SyncPoint
+public static class SyncPoint
 {
     /// <summary>Request ids from here on are the runner's own (sync points, live updates, walks).</summary>
     public const uint RunnerIds = 0xFFF0_0000;
