@@ -42,14 +42,4 @@ public sealed partial class Xenstored
     public IReadOnlyList<DomainInfo> Domains() =>
         [.. State.Domains.Values.Select(d => new DomainInfo(d.Domid, d.Mfn, d.RemotePort,
             State.Find(ConnectionId.Ring(d.Domid))?.Perms.Target))];
-
-    /// <summary>Packets queued for a connection and not yet taken.</summary>
-    public int PendingOutput(ConnectionId id) => State.Find(id)?.Output.Count ?? 0;
-
-    /// <summary>Whether the connection is privileged (domid 0, or SET_TARGET to 0).</summary>
-    public bool IsPrivileged(ConnectionId id) => State.Find(id)?.Perms.IsPrivileged ?? false;
-
-    /// <summary>The home path relative paths of this connection resolve against.</summary>
-    public string HomeOf(ConnectionId id) => XsPath.HomeOf(State.Find(id)?.Domid ?? 0);
-
 }

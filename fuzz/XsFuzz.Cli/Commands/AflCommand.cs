@@ -14,7 +14,7 @@ namespace XsFuzz.Cli.Commands;
 /// <summary>
 /// `xsfuzz afl [--fault NAME] [--empty]`: the SharpFuzz persistent-mode target for afl-fuzz (started by
 /// scripts/fuzz.sh on the instrumented build in build/afl). Each input goes through
-/// <see cref="FuzzTarget.Run(ReadOnlySpan{byte}, LiveUpdateFault)"/>; a disagreement is an unhandled
+/// <see cref="Agreement.Check(ReadOnlySpan{byte}, LiveUpdateFault, HarnessOptions)"/>; a disagreement is an unhandled
 /// exception, which SharpFuzz reports to AFL as a crash, and the crash file replays with `xsfuzz replay`.
 /// `--empty` is the baseline of scripts/bench.sh: a target that only touches one instrumented branch
 /// (afl-fuzz refuses a target that shows no instrumentation at all).
@@ -109,7 +109,7 @@ internal static class AflCommand
                 stream.CopyTo(buffer);
             }
             var input = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            filter.Run(() => FuzzTarget.Run(input.Span, fault));
+            filter.Run(() => Agreement.Check(input.Span, fault, HarnessOptions.Default));
         };
     }
 }

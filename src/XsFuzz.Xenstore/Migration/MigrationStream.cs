@@ -7,14 +7,6 @@ public static class MigrationStream
     public static void Dump(Xenstored daemon, Stream into, LiveUpdateFault fault = LiveUpdateFault.None) =>
         new Dumper(daemon.State, into, fault).Dump();
 
-    /// <summary>Builds a new daemon from a dump; throws <see cref="RestoreException"/> on any defect.</summary>
-    public static Xenstored Restore(Stream from)
-    {
-        using var copy = new MemoryStream();
-        from.CopyTo(copy);
-        return new Xenstored(new Restorer(copy.ToArray()).Restore());
-    }
-
     public static byte[] DumpToBytes(Xenstored daemon, LiveUpdateFault fault = LiveUpdateFault.None)
     {
         using var stream = new MemoryStream();
@@ -22,5 +14,6 @@ public static class MigrationStream
         return stream.ToArray();
     }
 
+    /// <summary>Builds a new daemon from a dump; throws <see cref="RestoreException"/> on any defect.</summary>
     public static Xenstored Restore(byte[] dump) => new(new Restorer(dump).Restore());
 }

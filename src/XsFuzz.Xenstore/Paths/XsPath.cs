@@ -6,7 +6,7 @@ namespace XsFuzz.Xenstore.Paths;
 /// A parsed store path: its components (root = none). An <c>@</c> path is one component holding the
 /// whole string (spec §2.1), so <c>@x</c> and <c>/@x</c> name the same node.
 /// </summary>
-public sealed class XsPath : IEquatable<XsPath>
+internal sealed class XsPath : IEquatable<XsPath>
 {
     public static readonly XsPath Root = new([]);
 
@@ -32,16 +32,6 @@ public sealed class XsPath : IEquatable<XsPath>
         var n = 0;
         while (n < Depth && n < other.Depth && _components[n] == other._components[n]) n++;
         return Prefix(n);
-    }
-
-    public bool IsPrefixOf(XsPath other)
-    {
-        if (Depth > other.Depth) return false;
-        for (var i = 0; i < Depth; i++)
-        {
-            if (_components[i] != other._components[i]) return false;
-        }
-        return true;
     }
 
     /// <summary>OCaml's <c>Store.Path.of_string</c>: no length check; null when invalid.</summary>

@@ -4,7 +4,7 @@ namespace XsFuzz.Xenstore.Permissions;
 /// Who a connection acts as (spec §4.3-4.4): its own domid and, after SET_TARGET, a target domid.
 /// Privileged when either is 0.
 /// </summary>
-public readonly record struct ConnectionPerms(long Main, long? Target)
+internal readonly record struct ConnectionPerms(long Main, long? Target)
 {
     public bool IsPrivileged => Main == 0 || Target == 0;
 

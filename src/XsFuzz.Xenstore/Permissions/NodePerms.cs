@@ -5,13 +5,13 @@ using XsFuzz.Xenstore.Wire;
 namespace XsFuzz.Xenstore.Permissions;
 
 /// <summary>One ACL entry: a domid (any 63-bit int, no range check) and its letter.</summary>
-public readonly record struct AclEntry(long Domid, PermKind Kind);
+internal readonly record struct AclEntry(long Domid, PermKind Kind);
 
 /// <summary>
 /// A node's permissions (spec §4.1): owner, what everybody else gets, and the ACL list with its
 /// order and duplicates kept. Immutable.
 /// </summary>
-public sealed class NodePerms : IEquatable<NodePerms>
+internal sealed class NodePerms : IEquatable<NodePerms>
 {
     /// <summary><c>n0</c>: dom0-owned, nobody else has access.</summary>
     public static readonly NodePerms Dom0Only = new(0, PermKind.None, []);

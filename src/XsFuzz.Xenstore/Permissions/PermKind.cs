@@ -1,7 +1,7 @@
 namespace XsFuzz.Xenstore.Permissions;
 
 /// <summary>The four permission letters: r, w, b (both), n (none).</summary>
-public enum PermKind : byte
+internal enum PermKind : byte
 {
     None,
     Read,
@@ -9,7 +9,7 @@ public enum PermKind : byte
     Both,
 }
 
-public static class PermLetters
+internal static class PermLetters
 {
     public static char Letter(PermKind kind) => kind switch
     {

@@ -6,7 +6,7 @@ namespace XsFuzz.Xenstore.Quotas;
 /// Entry counts per owner domid (spec §5.2), immutable like oxenstored 4.17.4+'s map. A count that
 /// reaches 0 is removed; decrementing an absent domid leaves -1. Sorted, so it prints deterministically.
 /// </summary>
-public sealed class QuotaTable
+internal sealed class QuotaTable
 {
     public static readonly QuotaTable Empty = new(ImmutableSortedDictionary<long, long>.Empty);
 

@@ -8,7 +8,7 @@ namespace XsFuzz.Xenstore.Store;
 /// new <see cref="Node"/> with a fresh <see cref="Stamp"/>; "the same object" in oxenstored's commit
 /// logic (spec §6.5) is "the same stamp" here, which a live-update dump can carry.
 /// </summary>
-public sealed class Node
+internal sealed class Node
 {
     private static readonly ImmutableSortedDictionary<string, Node> NoChildren =
         ImmutableSortedDictionary.Create<string, Node>(StringComparer.Ordinal);
@@ -61,7 +61,7 @@ public sealed class Node
 }
 
 /// <summary>The per-daemon source of node stamps (never static: two daemons must not share it).</summary>
-public sealed class NodeStamps
+internal sealed class NodeStamps
 {
     public NodeStamps(long next = 1) => Peek = next;
 

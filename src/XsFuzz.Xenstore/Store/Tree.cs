@@ -4,10 +4,10 @@ using XsFuzz.Xenstore.Wire;
 namespace XsFuzz.Xenstore.Store;
 
 /// <summary>Makes the new parent for a change to its child <c>name</c>, or returns an error.</summary>
-public delegate XsError ParentChange(Node parent, string name, out Node newParent);
+internal delegate XsError ParentChange(Node parent, string name, out Node newParent);
 
 /// <summary>Path lookups and path-copying updates on an immutable tree (oxenstored's Store.Path).</summary>
-public static class Tree
+internal static class Tree
 {
     /// <summary>The node at a path, or null when it (or any ancestor) is missing.</summary>
     public static Node? Find(Node root, XsPath path)

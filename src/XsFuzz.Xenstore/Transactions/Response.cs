@@ -2,7 +2,7 @@ using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore.Transactions;
 
-public enum ResponseKind : byte
+internal enum ResponseKind : byte
 {
     /// <summary><c>OK\0</c> with the request's type.</summary>
     Ack,
@@ -16,7 +16,7 @@ public enum ResponseKind : byte
 /// What a request answered, before it becomes a packet. Transactions log these for replay, where two
 /// responses are equal when both are acks, or both carry the same bytes or error (spec §6.4).
 /// </summary>
-public readonly record struct Response(ResponseKind Kind, byte[] Data, XsError Error)
+internal readonly record struct Response(ResponseKind Kind, byte[] Data, XsError Error)
 {
     public static readonly Response Ack = new(ResponseKind.Ack, [], XsError.None);
 

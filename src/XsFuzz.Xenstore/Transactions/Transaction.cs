@@ -6,16 +6,16 @@ using XsFuzz.Xenstore.Wire;
 namespace XsFuzz.Xenstore.Transactions;
 
 /// <summary>A store change that watches hear about: WRITE, MKDIR, RM or SET_PERMS on a path.</summary>
-public readonly record struct WriteOp(Op Op, XsPath Path);
+internal readonly record struct WriteOp(Op Op, XsPath Path);
 
 /// <summary>A request logged in a transaction with the response it got, for replay (spec §6.4).</summary>
-public readonly record struct LoggedRequest(Packet Request, Response Response);
+internal readonly record struct LoggedRequest(Packet Request, Response Response);
 
 /// <summary>
 /// oxenstored's Transaction.t (spec §6). Id 0 is the "no transaction" context of a plain request: its
 /// store is the live store itself. Otherwise the store is a private copy taken at start.
 /// </summary>
-public sealed class Transaction
+internal sealed class Transaction
 {
     public const uint None = 0;
 

@@ -47,12 +47,6 @@ internal sealed class WatchTrie
     }
 
     /// <summary>Inserts a restored watch at its place by sequence, keeping the list newest first.</summary>
-    public void AddInOrder(string[] key, Watch watch)
-    {
-        Add(key, watch);
-        Find(key)!.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
-    }
-
     public void Remove(string[] key, Watch watch) => Find(key)?.Remove(watch);
 
     public void RemoveAll(Func<Watch, bool> match) => RemoveAll(_top, match);

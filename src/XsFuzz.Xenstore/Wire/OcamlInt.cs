@@ -6,7 +6,7 @@ namespace XsFuzz.Xenstore.Wire;
 /// The integer parsers oxenstored uses (spec §1.3): OCaml's strict <c>int_of_string</c> on 63-bit
 /// ints (and 64-bit <c>Nativeint.of_string</c>), and the lenient C-like <c>c_int_of_string</c>.
 /// </summary>
-public static class OcamlInt
+internal static class OcamlInt
 {
     /// <summary>OCaml <c>int_of_string</c>: 63-bit, with sign, 0x/0o/0b/0u prefixes and underscores.</summary>
     public static bool TryParseInt(string text, out long value) => TryParse(text, 63, out value);

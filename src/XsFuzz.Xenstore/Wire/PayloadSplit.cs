@@ -5,7 +5,7 @@ namespace XsFuzz.Xenstore.Wire;
 /// keeps any further NULs (spec §1.3). No trailing NUL is stripped first, so <c>"x\0"</c> gives
 /// <c>["x", ""]</c>.
 /// </summary>
-public static class PayloadSplit
+internal static class PayloadSplit
 {
     /// <summary>split2 for paths and WRITE, split8 for everything else.</summary>
     public static List<string> Split(ReadOnlySpan<byte> payload, int limit)

@@ -4,7 +4,7 @@ namespace XsFuzz.Xenstore.Wire;
 /// The error names oxenstored sends (spec §1.6). <see cref="None"/> means success. Handlers return
 /// these instead of throwing: errors are common under fuzzing and exceptions would cost throughput.
 /// </summary>
-public enum XsError
+internal enum XsError
 {
     None = 0,
     EINVAL,
