@@ -65,9 +65,9 @@ if [[ $EUID -ne 0 ]]; then
 fi
 apt_get() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q "$@"; }
 
-# Everything the result depends on: the version, this script, our own build files.
+# Everything the result depends on: the version, this script, our own headers.
 inputs_hash() {
-    { echo "$VERSION"; cat "${BASH_SOURCE[0]}" "$OWN"/*; } | sha256sum | cut -d' ' -f1
+    { echo "$VERSION"; cat "${BASH_SOURCE[0]}" "$OWN"/*.h; } | sha256sum | cut -d' ' -f1
 }
 
 # ---------------------------------------------------------------------------------------------------
