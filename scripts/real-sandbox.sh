@@ -241,6 +241,9 @@ cmd_exec() {
     head -c 4096 /dev/zero > "$run/xsd_kva"
     printf 1 > "$run/xsd_port"
     echo $$ > "$run/daemon.pid"
+    # AFL's fork-server fds, inherited from a fuzz target run by afl-fuzz: a traced daemon would take
+    # them for its own fork server and stop in the handshake.
+    exec 198<&- 199>&-
     exec >"$run/daemon.out" 2>&1
     export LD_LIBRARY_PATH="$LIB"
     export LD_PRELOAD="$LIB/xsfuzz-shim.so"
