@@ -51,9 +51,9 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-failed=0
-pass() { echo "PASS $*"; }
-fail() { echo "FAIL $*"; failed=1; }
+failed=0 passed=0 failures=0
+pass() { echo "PASS $*"; passed=$((passed + 1)); }
+fail() { echo "FAIL $*"; failed=1; failures=$((failures + 1)); }
 
 # Runs TRACE on a fresh daemon of KIND from BUILD; xsclient's output goes to OUT, OUT.err says why not.
 run_trace() {  # KIND BUILD TRACE OUT DRAIN
@@ -136,4 +136,5 @@ check_lu_coverage() {
 
 [[ -n "$only" && "$only" != conformance ]] || check_conformance
 [[ -n "$only" && "$only" != lu-coverage ]] || check_lu_coverage
+echo "test-real-build: $passed passed, $failures failed in $SECONDS s"
 exit "$failed"
