@@ -333,10 +333,11 @@ cmd_status() {
 
 cmd_info() {
     ready || die "not set up: run scripts/real-sandbox.sh setup"
+    local ox xs; ox="$(daemon_bin oxenstored)"; xs="$(daemon_bin xenstored)"
     echo "cache=$CACHE"
     echo "run=$CACHE/run"
-    echo "oxenstored=$(realpath "$BIN/oxenstored")"
-    echo "xenstored=$(realpath "$BIN/xenstored")"
+    echo "oxenstored=$(realpath "$ox")"
+    echo "xenstored=$(realpath "$xs")"
     echo "script=$ROOT/scripts/real-sandbox.sh"
 }
 
