@@ -74,6 +74,7 @@ inputs_hash() {
 # apt: the deb-src entry, the tools
 
 # The machine's Debian entry: the URI that serves bookworm's Packages, and every suite it serves.
+# shellcheck disable=SC2016  # $(...) in apt-get's --format is apt's syntax, not the shell's
 debian_entry() {
     local uri
     uri="$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(CREATED_BY)' \
@@ -85,6 +86,7 @@ debian_entry() {
     echo "$uri $suites"
 }
 
+# shellcheck disable=SC2016  # apt's --format syntax
 ensure_deb_src() {
     if apt-get indextargets --format '$(RELEASE)' 'Created-By: Sources' | grep -qx bookworm; then
         return 0
@@ -99,24 +101,28 @@ ensure_deb_src() {
     apt_get update >/dev/null
 }
 
-# command:package for every tool the build runs. ocaml-nox has ocamlopt with -afl-instrument and the
-# unix library; afl++ brings afl-clang-fast and clang; python3 runs Xen's mkheader.py; perl its
-# abi-check; dpkg-dev has dpkg-source to unpack the source package with Debian's patches.
-TOOLS=(afl-clang-fast:afl++ ocamlopt:ocaml-nox gcc:gcc python3:python3 perl:perl dpkg-source:dpkg-dev
-       objdump:binutils)
+# The packages the build needs, each with the check that what the build uses from it is there.
+PACKAGES=(afl++ ocaml-nox gcc binutils python3 perl dpkg-dev)
+have() {  # PACKAGE
+    case "$1" in
+        afl++) command -v afl-clang-fast ;;          # the C daemon's instrumentation (brings clang)
+        ocaml-nox) command -v ocamlopt ;;            # -afl-instrument, and the unix library
+        gcc) command -v gcc ;;                       # the plain C build, every C stub
+        binutils) command -v objdump ;;              # real-sandbox.sh setup reads the imports
+        python3) command -v python3 ;;               # Xen's mkheader.py (the foreign-ABI headers)
+        perl) perl -MData::Dumper -e 1 ;;            # Xen's abi-check (perl-base lacks Data::Dumper)
+        dpkg-dev) command -v dpkg-source ;;          # unpacks the source with Debian's patches
+    esac >/dev/null 2>&1
+}
 
 ensure_tools() {
-    local missing=() t
-    for t in "${TOOLS[@]}"; do
-        command -v "${t%%:*}" >/dev/null 2>&1 || missing+=("${t#*:}")
-    done
+    local missing=() p
+    for p in "${PACKAGES[@]}"; do have "$p" || missing+=("$p"); done
     [[ ${#missing[@]} -gt 0 ]] || return 0
     say "apt-get install ${missing[*]}"
     apt_get update >/dev/null
     apt_get install -y --no-install-recommends "${missing[@]}" >/dev/null
-    for t in "${TOOLS[@]}"; do
-        command -v "${t%%:*}" >/dev/null 2>&1 || die "apt-get installed ${t#*:} but ${t%%:*} is still missing"
-    done
+    for p in "${missing[@]}"; do have "$p" || die "apt-get installed $p but the build still cannot use it"; done
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -194,9 +200,8 @@ build_xenstored() {  # FLAVOUR
         "$LIB/libxenevtchn.so.1" "$LIB/libxengnttab.so.1" "$LIB/libxenctrl.so.4.17" -lrt
 }
 
-# One OCaml library or the daemon: compile each C stub with gcc, each module with ocamlopt.
-# The C stubs are never instrumented: OCaml's runtime owns the AFL map in the traced build and the
-# stubs are glue to the (stub) Xen libraries.
+# oxenstored's C stubs: gcc in both builds. They are never instrumented: OCaml's runtime owns the AFL
+# map in the traced build, and the stubs are glue to the (stub) Xen libraries.
 ocaml_c() {  # DIR SOURCE.c [extra cflags]
     local dir="$1" src="$2"; shift 2
     # shellcheck disable=SC2046
@@ -213,12 +218,13 @@ ocaml_ml() {  # FLAVOUR DIR MODULE [ocamlopt flags]: compiles MODULE.mli (if any
     ocamlopt "${flags[@]}" -c -o "$dir/$m.cmx" "$dir/$m.ml"
 }
 
+# tools/ocaml/xenstored and the four libraries it uses (mmap, eventchn, xc, xb packed as Xenbus), in
+# the order of Xen's Makefiles, in a copy of their folders (generated files go there, not into src).
 build_oxenstored() {  # FLAVOUR
-    local flavour="$1" work="$BUILT/work/$1/ocaml" out="$BUILT/$1" src="$XEN/tools/ocaml" l m
-    rm -rf "$work"; mkdir -p "$work" "$out"
-    for l in mmap eventchn xc xb; do cp -r "$src/libs/$l" "$work/$l"; done
-    cp -r "$src/xenstored" "$work/xenstored"
-    local w="$work"
+    local flavour="$1" w="$BUILT/work/$1/ocaml" out="$BUILT/$1" src="$XEN/tools/ocaml" l m
+    rm -rf "$w"; mkdir -p "$w" "$out"
+    for l in mmap eventchn xc xb; do cp -r "$src/libs/$l" "$w/$l"; done
+    cp -r "$src/xenstored" "$w/xenstored"
     # Generated files: the ABI check of the xc stubs, and paths.ml with Debian's folders.
     (cd "$w/xc" && perl -w abi-check xenctrl_stubs.c xenctrl.ml > xenctrl_abi_check.h)
     sed -e "s|@XEN_LOG_DIR@|$XEN_LOG_DIR|" -e "s|@XEN_CONFIG_DIR@|$XEN_CONFIG_DIR|" \

@@ -43,6 +43,7 @@ BUILDS=(plain traced)
 KINDS=(oxenstored xenstored)
 
 WORK="$(mktemp -d /tmp/xsfuzz-real-build.XXXXXX)"
+# shellcheck disable=SC2317  # run by the trap
 cleanup() {
     local r
     for r in "$WORK"/run.*; do [[ ! -f "$r/daemon.pid" ]] || "$SANDBOX" stop "$r" >/dev/null 2>&1 || true; done
