@@ -14,6 +14,7 @@ import os, statistics, subprocess, sys, tempfile, time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.dont_write_bytecode = True   # no __pycache__ in the repository
 import aflmap  # noqa: E402
 
 
