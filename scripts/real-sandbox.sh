@@ -16,6 +16,7 @@ Commands:
   exec KIND RUNDIR [ARGS]     prepare RUNDIR and exec the daemon in the foreground (KIND: oxenstored
                               or xenstored); its pid is this process's pid, its output goes to
                               RUNDIR/daemon.out. This is what xsfuzz real runs.
+                              XSFUZZ_REAL_BUILD=traced|plain|... runs a build of real-build.sh.
   start KIND [RUNDIR]         start a daemon in the background; prints "PID SOCKET" once it listens
   stop RUNDIR|PID...          stop daemons by the pid recorded in RUNDIR/daemon.pid (or given)
   stop-all                    stop every daemon whose pid file is under CACHE/run
@@ -213,12 +214,23 @@ kind_of() {
 
 ready() { [[ -f "$LIB/.stamp" && -x "$BIN/oxenstored" && -x "$BIN/xenstored" ]]; }
 
+# The daemon binary exec runs: Debian's (XSFUZZ_REAL_BUILD unset or "debian"), or the build NAME that
+# scripts/real-build.sh put in CACHE/built/NAME (traced, plain, debian-4.17.5).
+daemon_bin() {  # KIND
+    local build="${XSFUZZ_REAL_BUILD:-debian}"
+    [[ $build == debian ]] && { echo "$BIN/$1"; return; }
+    [[ $build =~ ^[A-Za-z0-9._-]+$ && -x "$CACHE/built/$build/$1" ]] \
+        || die "XSFUZZ_REAL_BUILD=$build: no $CACHE/built/$build/$1 (run scripts/real-build.sh)"
+    echo "$CACHE/built/$build/$1"
+}
+
 # Prepares RUN and replaces this shell with the daemon (so the caller's child IS the daemon).
 cmd_exec() {
     [[ $# -ge 2 ]] || die "exec KIND RUNDIR [daemon args]"
     local kind; kind="$(kind_of "$1")"
     local run="$2"; shift 2
     ready || die "not set up: run scripts/real-sandbox.sh setup"
+    local bin; bin="$(daemon_bin "$kind")"
     mkdir -p "$run/log" "$run/lib"
     run="$(cd "$run" && pwd)"
     # A Unix socket path is at most 107 bytes.
@@ -229,6 +241,9 @@ cmd_exec() {
     head -c 4096 /dev/zero > "$run/xsd_kva"
     printf 1 > "$run/xsd_port"
     echo $$ > "$run/daemon.pid"
+    # AFL's fork-server fds, inherited from a fuzz target run by afl-fuzz: a traced daemon would take
+    # them for its own fork server and stop in the handshake.
+    exec 198<&- 199>&-
     exec >"$run/daemon.out" 2>&1
     export LD_LIBRARY_PATH="$LIB"
     export LD_PRELOAD="$LIB/xsfuzz-shim.so"
@@ -245,11 +260,11 @@ cmd_exec() {
             echo "access-log-file = $run/access.log"
         } > "$run/oxenstored.conf"
         # The socket path is hard-coded (/var/run/xenstored/socket): the shim moves it into $run.
-        exec "$BIN/oxenstored" --no-fork --config-file "$run/oxenstored.conf" "$@" </dev/null
+        exec "$bin" --no-fork --config-file "$run/oxenstored.conf" "$@" </dev/null
     else
         # XENSTORED_RUNDIR moves the C daemon's socket (and live-update state file) into $run.
         export XENSTORED_RUNDIR="$run"
-        exec "$BIN/xenstored" -N -F "$run/xenstored.pid" "$@" </dev/null
+        exec "$bin" -N -F "$run/xenstored.pid" "$@" </dev/null
     fi
 }
 
@@ -318,10 +333,11 @@ cmd_status() {
 
 cmd_info() {
     ready || die "not set up: run scripts/real-sandbox.sh setup"
+    local ox xs; ox="$(daemon_bin oxenstored)"; xs="$(daemon_bin xenstored)"
     echo "cache=$CACHE"
     echo "run=$CACHE/run"
-    echo "oxenstored=$(realpath "$BIN/oxenstored")"
-    echo "xenstored=$(realpath "$BIN/xenstored")"
+    echo "oxenstored=$(realpath "$ox")"
+    echo "xenstored=$(realpath "$xs")"
     echo "script=$ROOT/scripts/real-sandbox.sh"
 }
 
