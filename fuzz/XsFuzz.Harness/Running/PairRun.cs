@@ -97,7 +97,7 @@ public sealed class PairRun
             var reference = _reference.Exchange(Xenstored.Dom0, packet);
             if (_updated is null) continue;
             if (Compare(CheckPoint.Setup, 0, null, Xenstored.Dom0, _updated.Exchange(Xenstored.Dom0, packet), reference,
-                    "setup " + OpNames.Name(packet.Type)) is { } d) return d;
+                    packet.Type) is { } d) return d;
         }
         return null;
     }
@@ -110,7 +110,7 @@ public sealed class PairRun
         {
             RequestCommand r => Request(r, step),
             LiveUpdateCommand => LiveUpdate(step),
-            DrainCommand d => Compare(CheckPoint.Drain, step, d, d.Connection, _updated?.Drain(d.Connection), _reference.Drain(d.Connection), "drain"),
+            DrainCommand d => Compare(CheckPoint.Drain, step, d, d.Connection, _updated?.Drain(d.Connection), _reference.Drain(d.Connection)),
             _ => throw new ArgumentException("unknown command " + command.GetType().Name, nameof(command)),
         };
     }
@@ -120,8 +120,7 @@ public sealed class PairRun
         var packet = new Packet(r.Type, NextId(), r.Tx, Latin1.Encode(r.Payload));
         var reference = _reference.Exchange(r.Connection, packet);
         if (_updated is null) return null;
-        return Compare(CheckPoint.Reply, step, r, r.Connection, _updated.Exchange(r.Connection, packet), reference,
-            "reply to " + StepNames.Of(r));
+        return Compare(CheckPoint.Reply, step, r, r.Connection, _updated.Exchange(r.Connection, packet), reference);
     }
 
     private Divergence? LiveUpdate(int step)
@@ -182,15 +181,24 @@ public sealed class PairRun
         if (CompareStates(CheckPoint.FinalState, step, null) is { } state) return state;
         foreach (var id in _reference.Connections)
         {
-            if (Compare(CheckPoint.FinalDrain, step, null, id, _updated.Drain(id), _reference.Drain(id), "end drain") is { } left) return left;
+            if (Compare(CheckPoint.FinalDrain, step, null, id, _updated.Drain(id), _reference.Drain(id)) is { } left) return left;
         }
         return null;
     }
 
+    /// <param name="setupType">The setup request's op (setup only).</param>
     private Divergence? Compare(CheckPoint point, int step, Command? command, ConnectionId connection, Delivery? updated,
-        Delivery reference, string what)
+        Delivery reference, uint setupType = 0)
     {
         if (updated is null || updated.Equals(reference)) return null;
+        // Named only now: the hot path (deliveries that agree) builds no text.
+        var what = point switch
+        {
+            CheckPoint.Setup => "setup " + OpNames.Name(setupType),
+            CheckPoint.Reply => "reply to " + StepNames.Of((RequestCommand)command!),
+            CheckPoint.Drain => "drain",
+            _ => "end drain",
+        };
         var shape = Death(updated, reference) ?? what + ": " + DeliveryShape.Describe(updated, reference);
         return Diverge(new Divergence(point, step, command, connection, updated, reference, null, null,
             updated.Failure ?? reference.Failure, Signature(shape)));
