@@ -8,7 +8,7 @@ namespace XsFuzz.Harness.Reporting;
 /// there are few of them and they say what went wrong), e.g. "ERROR(EACCES) instead of WRITE",
 /// "WATCH_EVENT missing", "DEBUG payload (same lines, other order)".
 /// </summary>
-public static class DeliveryShape
+internal static class DeliveryShape
 {
     public static string Describe(Delivery a, Delivery b)
     {

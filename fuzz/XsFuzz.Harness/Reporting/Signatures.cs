@@ -15,7 +15,7 @@ namespace XsFuzz.Harness.Reporting;
 /// no live update done yet: reply to DEBUG watches: DEBUG payload
 /// </code>
 /// </summary>
-public static class Signatures
+internal static class Signatures
 {
     public const string UpdateState = "live update: state differs in ";
     public const string EndState = "end: state differs in ";

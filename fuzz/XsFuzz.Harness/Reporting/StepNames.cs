@@ -10,7 +10,7 @@ namespace XsFuzz.Harness.Reporting;
 /// 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
 /// so their differences are worth their own groups.
 /// </summary>
-public static class StepNames
+internal static class StepNames
 {
     private const long DomidFirstReserved = 0x7FF0;
 

@@ -9,7 +9,7 @@ namespace XsFuzz.Harness.Reporting;
 /// difference there is usually the daemon's doing; every other path is "*".
 /// A walk line is "PATH  perms P  value V" (or "PATH  children ERROR ..." when DIRECTORY failed).
 /// </summary>
-public static partial class WalkShape
+internal static partial class WalkShape
 {
     private static readonly HashSet<string> DaemonPaths = new(StringComparer.Ordinal)
     {

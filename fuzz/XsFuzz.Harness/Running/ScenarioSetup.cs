@@ -8,7 +8,7 @@ namespace XsFuzz.Harness.Running;
 /// What a scenario's setup sends, through dom0, before the commands: the one owner of that recipe, used
 /// by the decoder (against the reference model), and by every pair of targets.
 /// </summary>
-public static class ScenarioSetup
+internal static class ScenarioSetup
 {
     /// <summary>INTRODUCE domid mfn port (the convention of <see cref="DomainSetup"/>), then SET_TARGET if any.</summary>
     public static IEnumerable<Packet> Requests(DomainSetup domain, Func<uint> nextId)
