@@ -24,6 +24,9 @@ public sealed record Delivery(IReadOnlyList<Packet> Packets, Ending Ending, stri
 {
     public static Delivery ClosedEmpty { get; } = new([], Ending.Closed);
 
+    /// <summary>A complete read that found nothing (most drains).</summary>
+    public static Delivery NothingQueued { get; } = new([], Ending.Complete);
+
     public static Delivery Threw(Exception e) => new([], Ending.Threw, e.GetType().FullName + ": " + e.Message + "\n" + e.StackTrace);
 
     public bool Equals(Delivery? other)

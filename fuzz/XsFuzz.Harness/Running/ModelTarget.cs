@@ -74,7 +74,11 @@ public sealed class ModelTarget : ITarget
         try
         {
             if (request is not null) Daemon.Handle(id, request);
-            if (!_layout.SyncPoints) return new Delivery(Daemon.TakeOutput(id), Ending.Complete);
+            if (!_layout.SyncPoints)
+            {
+                var output = Daemon.TakeOutput(id);
+                return output.Count == 0 ? Delivery.NothingQueued : new Delivery(output, Ending.Complete);
+            }
             // The real runner's sync point: the same READ, whose reply is removed.
             var sync = SyncPoint.Make(_nextSync++);
             Daemon.Handle(id, sync);

@@ -26,6 +26,7 @@ namespace XsFuzz.Harness.Running;
 public sealed class PairRun
 {
     private readonly ITarget _reference;
+    private readonly ModelTarget? _referenceModel;
     private readonly PairMode _mode;
     private readonly StateCheck _states;
     private Func<ITarget>? _makeUpdated;
@@ -39,6 +40,7 @@ public sealed class PairRun
     private PairRun(ITarget reference, PairMode mode, StateCheck states, Func<ITarget>? makeUpdated)
     {
         _reference = reference;
+        _referenceModel = reference as ModelTarget;
         _mode = mode;
         _states = states;
         _makeUpdated = makeUpdated;
@@ -61,7 +63,7 @@ public sealed class PairRun
     public bool Diverged { get; private set; }
 
     /// <summary>The reference model's state as the lists choices index into (model references only).</summary>
-    internal LiveView View => (_reference as ModelTarget)?.View
+    internal LiveView View => _referenceModel?.View
         ?? throw new InvalidOperationException("choices are made against a model reference");
 
     /// <summary>Runs a whole scenario; the first divergence, or null.</summary>
@@ -162,10 +164,11 @@ public sealed class PairRun
 
     private void CountOpenTransactions()
     {
-        if (_reference is not ModelTarget model) return;
-        foreach (var id in model.Daemon.Connections)
+        if (_referenceModel is null) return;
+        var view = _referenceModel.View;   // cached lists: the decoder has usually built them for this step already
+        foreach (var id in view.Connections)
         {
-            if (model.Daemon.OpenTransactions(id).Count == 0) continue;
+            if (view.OpenTransactions(id).Count == 0) continue;
             Stats.LiveUpdatesWithOpenTransactions++;
             return;
         }
