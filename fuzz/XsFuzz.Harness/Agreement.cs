@@ -33,7 +33,12 @@ public static class Agreement
         decoder.DecodeSetup(pair);
         Divergence? found = null;
         var step = 0;
-        while (decoder.NextCommand(pair) is { } command) found ??= pair.Execute(command, ++step);
+        while (decoder.NextCommand(pair) is { } command)
+        {
+            // Always executed: after a divergence the reference alone goes on, so later commands decode as before.
+            var divergence = pair.Execute(command, ++step);
+            found ??= divergence;
+        }
         found ??= pair.Finish(step + 1);
         return (found, found is null ? null : decoder.Scenario, pair.Stats);
     }
