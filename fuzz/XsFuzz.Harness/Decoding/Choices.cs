@@ -39,6 +39,7 @@ internal sealed class Choices
     private bool _started;
     private bool _failed;
     private bool _trailingZerosFree; // how OneOf counts an alternative's trailing zero bytes (see Element)
+    private bool _zeroTail;          // an alternative that OneOf weighed ended with a droppable zero byte
 
     private Choices(bool writing) => _writing = writing;
 
@@ -248,6 +249,7 @@ internal sealed class Choices
             Put(table.FirstByteOf(alt));
             var result = alternative(this, state, want, alt);
             if (_failed || !comparer.Equals(result, want!)) continue;
+            if (_len > Math.Max(mark, _protectedEnd) && _rec[_len - 1] == 0) _zeroTail = true;
             var cost = Cost(mark, _trailingZerosFree ? _protectedEnd : _len);
             if (cost >= bestCost) continue;
             bestCost = cost;
@@ -276,7 +278,9 @@ internal sealed class Choices
         var mark = _len;
         var protectedBefore = _protectedEnd;
         var failedBefore = _failed;
+        _zeroTail = false;
         var first = choose(this, state);
+        if (!_zeroTail) return first; // counting trailing zeros or not made no difference anywhere
         var firstBytes = _rec.AsSpan(mark, _len - mark).ToArray();
         var firstProtected = _protectedEnd;
         var firstCost = Cost(mark, _protectedEnd);

@@ -59,14 +59,6 @@ internal static class ValueChoice
     }
 
     /// <summary>Writing: the first node whose value is <paramref name="want"/>, else -1.</summary>
-    private static int NodeHolding(LiveView view, string? want)
-    {
-        if (string.IsNullOrEmpty(want)) return -1; // the empty value has a cheaper alternative
-        var nodes = view.Nodes;
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            if (view.ValueOf(nodes[i]) == want) return i;
-        }
-        return -1;
-    }
+    private static int NodeHolding(LiveView view, string? want) =>
+        string.IsNullOrEmpty(want) ? -1 : view.IndexOfValue(want); // the empty value has a cheaper alternative
 }
