@@ -32,7 +32,7 @@ internal sealed class Choices
 
     // Writing: framed output so far, the record being written, and how far a byte string reaches into
     // it (trailing zero bytes are dropped at the end of a record, except those of a byte string).
-    private readonly List<byte> _out = new();
+    private readonly List<byte> _out = [];
     private byte[] _rec = [];
     private int _len;
     private int _protectedEnd;
@@ -46,7 +46,6 @@ internal sealed class Choices
     /// <summary>A reader over fuzzer bytes.</summary>
     public static Choices Reader(ReadOnlySpan<byte> input)
     {
-        var c = new Choices(writing: false);
         var bytes = new byte[input.Length];
         var ends = new List<int>(input.Length / 4 + 1);
         var n = 0;
