@@ -14,7 +14,7 @@ namespace XsFuzz.Harness.Decoding;
 /// Record bytes equal to the separator or the escape byte are written as <see cref="Escape"/> followed by
 /// 0 (for 0xFE) or 1 (for 0xFF); the decoder reads ESC x as 0xFE + (x &amp; 1), so every input decodes.
 /// </remarks>
-public static class Framing
+internal static class Framing
 {
     public const byte Separator = 0xFF;
     public const byte Escape = 0xFE;

@@ -5,7 +5,7 @@ namespace XsFuzz.Harness.Decoding;
 /// value b picks the alternative whose range holds b). Alternative 0 owns byte 0, i.e. it is the default
 /// past the end of input: list the most useful alternative first.
 /// </summary>
-public sealed class WeightTable
+internal sealed class WeightTable
 {
     private readonly byte[] _pick = new byte[256];
     private readonly byte[] _first;

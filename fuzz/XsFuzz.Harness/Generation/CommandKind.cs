@@ -65,47 +65,4 @@ internal static class CommandKinds
         CommandKind.Control => Op.Control,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a well-formed request kind"),
     };
-
-    /// <summary>
-    /// The well-formed kind a request has, judged by its op and payload shape, or Raw when the decoder's
-    /// generator for that op could not have produced this payload.
-    /// </summary>
-    public static CommandKind KindOf(uint type, string payload, out string[] args)
-    {
-        args = [];
-        if (type > (uint)Op.DirectoryPart) return CommandKind.Raw;
-        var op = (Op)type;
-        if (op == Op.Write)
-        {
-            var nul = payload.IndexOf('\0', StringComparison.Ordinal);
-            if (nul < 0) return CommandKind.Raw;
-            args = [payload[..nul], payload[(nul + 1)..]];
-            return CommandKind.Write;
-        }
-        if (op is Op.TransactionStart or Op.ResetWatches)
-            return payload.Length == 0 ? (op == Op.TransactionStart ? CommandKind.TransactionStart : CommandKind.ResetWatches) : CommandKind.Raw;
-        if (payload.Length == 0 || payload[^1] != '\0') return CommandKind.Raw;
-        args = payload[..^1].Split('\0');
-        var n = args.Length;
-        return op switch
-        {
-            Op.Read when n == 1 => CommandKind.Read,
-            Op.Directory when n == 1 => CommandKind.Directory,
-            Op.GetPerms when n == 1 => CommandKind.GetPerms,
-            Op.Mkdir when n == 1 => CommandKind.Mkdir,
-            Op.Rm when n == 1 => CommandKind.Rm,
-            Op.SetPerms when n >= 2 => CommandKind.SetPerms,
-            Op.Watch when n == 2 => CommandKind.Watch,
-            Op.Unwatch when n == 2 => CommandKind.Unwatch,
-            Op.TransactionEnd when n == 1 => CommandKind.TransactionEnd,
-            Op.Introduce when n == 3 => CommandKind.Introduce,
-            Op.Release when n == 1 => CommandKind.Release,
-            Op.GetDomainPath when n == 1 => CommandKind.GetDomainPath,
-            Op.IsDomainIntroduced when n == 1 => CommandKind.IsDomainIntroduced,
-            Op.Resume when n == 1 => CommandKind.Resume,
-            Op.SetTarget when n == 2 => CommandKind.SetTarget,
-            Op.Control => CommandKind.Control,
-            _ => CommandKind.Raw,
-        };
-    }
 }

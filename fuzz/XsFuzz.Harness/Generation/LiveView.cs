@@ -12,6 +12,7 @@ namespace XsFuzz.Harness.Generation;
 internal sealed class LiveView(Xenstored daemon)
 {
     private IReadOnlyList<string>? _nodes;
+    private string?[]? _values;
     private IReadOnlyList<DomainInfo>? _domains;
     private List<int>? _domus;
     private IReadOnlyList<ConnectionId>? _connections;
@@ -27,6 +28,7 @@ internal sealed class LiveView(Xenstored daemon)
     public void Invalidate()
     {
         _nodes = null;
+        _values = null;
         _domains = null;
         _domus = null;
         _connections = null;
@@ -101,6 +103,21 @@ internal sealed class LiveView(Xenstored daemon)
         }
         _relativeBase = basePath;
         return _relative = list;
+    }
+
+    /// <summary>
+    /// The first node (in <see cref="Nodes"/> order) whose value is <paramref name="value"/>, or -1. For
+    /// the encoder, which asks this for many values in one state: the values are decoded once per state.
+    /// </summary>
+    public int IndexOfValue(string value)
+    {
+        var nodes = Nodes;
+        var values = _values ??= new string?[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            if ((values[i] ??= ValueOf(nodes[i]) ?? "") == value) return i;
+        }
+        return -1;
     }
 
     /// <summary>The node's value as a Latin-1 string, or null if it does not exist.</summary>

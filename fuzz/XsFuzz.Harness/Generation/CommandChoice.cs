@@ -1,0 +1,128 @@
+using XsFuzz.Harness.Decoding;
+using static XsFuzz.Harness.Generation.RequestArgs;
+using XsFuzz.Harness.Scenarios;
+using XsFuzz.Xenstore;
+using XsFuzz.Xenstore.Domains;
+
+namespace XsFuzz.Harness.Generation;
+
+/// <summary>
+/// One command record, against the live view. Layout: kind, then (requests) connection, op arguments,
+/// transaction; (DRAIN) connection. The transaction comes last because its usual value, 0, is the
+/// default: trailing defaults cost no bytes. Encoding tries every kind, so a request whose payload a
+/// kind's generator could not have produced comes out as a raw request.
+/// </summary>
+internal static class CommandChoice
+{
+    public static Command Choose(Choices c, LiveView view, Vocabulary vocab, Command? want) =>
+        c.OneOf(CommandKinds.Table, (view, vocab), want, Alternative);
+
+    private static Command Alternative(Choices c, (LiveView View, Vocabulary Vocab) s, Command? want, int alt)
+    {
+        var kind = (CommandKind)alt;
+        if (kind == CommandKind.LiveUpdate) return LiveUpdateCommand.Instance;
+        var view = s.View;
+        if (kind == CommandKind.Drain) return new DrainCommand(ConnectionChoice.Choose(c, view.Connections, (want as DrainCommand)?.Connection));
+        var r = want as RequestCommand;
+        // Writing: a request of another op cannot come out of this kind; stop before trying its arguments.
+        if (c.Writing && (r is null || (kind != CommandKind.Raw && r.Type != (uint)CommandKinds.OpOf(kind)))) return c.Fail(want!);
+        var conn = ConnectionChoice.Choose(c, SendersFor(kind, view), r?.Connection);
+        uint type;
+        string payload;
+        if (kind == CommandKind.Raw)
+        {
+            type = c.OneOf(RawTypeTable, 0, r?.Type ?? 0, RawType);
+            payload = c.Bytes(Vocabulary.LiteralMax, r?.Payload);
+        }
+        else
+        {
+            type = (uint)CommandKinds.OpOf(kind);
+            payload = Payload(c, s, kind, conn, r?.Payload);
+        }
+        var tx = TxChoice.Choose(c, view, conn, TxTable(kind), r?.Tx ?? 0);
+        return new RequestCommand(conn, tx, type, payload);
+    }
+
+    private static string Payload(Choices c, (LiveView View, Vocabulary Vocab) s, CommandKind kind, ConnectionId conn, string? want)
+    {
+        var (view, vocab) = s;
+        var args = Split(want); // null when reading
+        switch (kind)
+        {
+            case CommandKind.Read or CommandKind.Directory or CommandKind.GetPerms or CommandKind.Mkdir or CommandKind.Rm:
+                return Join(PathChoice.Choose(c, view, vocab, conn, PathTable(kind), At(args, 0)));
+            case CommandKind.Write:
+            {
+                var nul = want?.IndexOf('\0') ?? -1;
+                return PathChoice.Choose(c, view, vocab, conn, PathChoice.ForCreate, nul < 0 ? null : want![..nul]) + "\0"
+                    + ValueChoice.Choose(c, view, vocab, nul < 0 ? null : want![(nul + 1)..]);
+            }
+            case CommandKind.SetPerms:
+            {
+                var path = PathChoice.Choose(c, view, vocab, conn, PathChoice.ForExisting, At(args, 0));
+                return Join([path, .. PermsChoice.List(c, view, args?[1..])]);
+            }
+            case CommandKind.Watch:
+                return Join(PathChoice.Choose(c, view, vocab, conn, PathChoice.ForWatch, At(args, 0)),
+                    TokenChoice.Choose(c, view, conn, At(args, 1)));
+            case CommandKind.Unwatch:
+                return c.OneOf(UnwatchTable, (view, vocab, conn), want, Unwatch);
+            case CommandKind.TransactionStart or CommandKind.ResetWatches:
+                return "";
+            case CommandKind.TransactionEnd:
+                return Join(TransactionEndChoice.Choose(c, At(args, 0)));
+            case CommandKind.Introduce:
+                return IntroduceChoice.Choose(c, view, args);
+            case CommandKind.Release:
+                return Join(DomidChoice.Choose(c, view, DomidChoice.ForRelease, At(args, 0)));
+            case CommandKind.GetDomainPath or CommandKind.IsDomainIntroduced or CommandKind.Resume:
+                return Join(DomidChoice.Choose(c, view, At(args, 0)));
+            case CommandKind.SetTarget:
+                return Join(DomidChoice.Choose(c, view, At(args, 0)), DomidChoice.Choose(c, view, At(args, 1)));
+            case CommandKind.Control:
+                return Join([.. ControlChoice.Choose(c, view, args)]);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    private static IReadOnlyList<ConnectionId> SendersFor(CommandKind kind, LiveView view) => kind switch
+    {
+        CommandKind.TransactionEnd => view.ConnectionsWithTransactions,
+        CommandKind.Unwatch => view.ConnectionsWithWatches,
+        _ => view.Connections,
+    };
+
+    private static WeightTable PathTable(CommandKind kind) =>
+        kind == CommandKind.Mkdir ? PathChoice.ForCreate : PathChoice.ForExisting;
+
+    private static WeightTable TxTable(CommandKind kind) => kind switch
+    {
+        CommandKind.TransactionStart => TxChoice.ForStart,
+        CommandKind.TransactionEnd => TxChoice.ForEnd,
+        _ => TxChoice.ForOthers,
+    };
+
+    // UNWATCH mostly names a registered watch exactly as it was given (path and token).
+    private static readonly WeightTable UnwatchTable = new(176, 80);
+
+    private static string Unwatch(Choices c, (LiveView View, Vocabulary Vocab, ConnectionId Conn) s, string? want, int alt)
+    {
+        var args = Split(want);
+        if (alt == 0)
+        {
+            var watches = s.View.Watches(s.Conn);
+            if (watches.Count == 0) return Join("/", "");
+            var watch = c.Pick(watches, args is null ? null : new WatchInfo(At(args, 0)!, At(args, 1)!));
+            return Join(watch.Path, watch.Token);
+        }
+        return Join(PathChoice.Choose(c, s.View, s.Vocab, s.Conn, PathChoice.Table, At(args, 0)),
+            TokenChoice.Choose(c, s.View, s.Conn, At(args, 1)));
+    }
+
+    // Raw requests: any op number (the defined ones, unused ones, far-off ones) with any payload.
+    private static readonly WeightTable RawTypeTable = new(224, 32);
+
+    private static uint RawType(Choices c, int _, uint want, int alt) =>
+        alt == 0 ? c.Pick(Vocabulary.RawTypes, want) : c.Varint(want);
+}
