@@ -60,12 +60,12 @@ mapfile -t cpus < <(xs_cpus)
 if [[ -z "$jobs" ]]; then
     jobs=${#cpus[@]}
 fi
-xs_is_uint "$jobs" && [[ $jobs -ge 1 ]] || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
-xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]] || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
+{ xs_is_uint "$jobs" && [[ $jobs -ge 1 ]]; } || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
+{ xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
-    seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]] \
+    { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
         || xs_usage_error "--time needs a duration like 90s, 10m or 2h, not '$time_arg'"
 fi
 out="$(xs_abspath "${out:-$XS_ROOT/findings}")"

@@ -78,7 +78,7 @@ fi
 
 # 1. every script: --help exits 0, a bad argument exits 2
 cli_ok=1
-for s in setup fuzz cmin tmin replay bench test-afl; do
+for s in setup fuzz cmin tmin replay bench test-afl test-lint test-install test; do
     "$XS_ROOT/scripts/$s.sh" --help >/dev/null 2>&1 || { cli_ok=0; echo "    $s.sh --help failed"; }
     rc=0
     "$XS_ROOT/scripts/$s.sh" --no-such-option >/dev/null 2>&1 || rc=$?
