@@ -9,8 +9,9 @@ usage() {
 usage: scripts/setup.sh [--force] [--deps-only] [--quiet]
 
 Gets everything the AFL++ scripts need, and is quick when nothing changed:
-  1. installs afl++ and gnuplot-nox (for afl-plot) with apt-get when their commands are missing
-     (as root, or through sudo);
+  1. installs the Debian packages the project uses when their commands are missing (apt-get, as
+     root or through sudo): afl++, gnuplot-nox (afl-plot), build-essential (gcc and objdump for
+     `xsfuzz real`'s sandbox), xenstore-utils (Debian's clients for `xsfuzz serve`);
   2. restores the local dotnet tools (.config/dotnet-tools.json: the sharpfuzz instrumenter);
   3. publishes fuzz/XsFuzz.Cli into build/plain (the plain build: replay, shrink, corpus);
   4. copies it to build/afl and instruments XsFuzz.Xenstore.dll and XsFuzz.Harness.dll there
@@ -46,11 +47,14 @@ AFL_TOOLS=(afl-fuzz afl-showmap afl-cmin afl-tmin afl-whatsup afl-plot)
 
 say() { xs_log "$@"; }
 
-# afl++ for the campaigns, gnuplot for afl-plot's graphs in fuzz.sh's summary.
+# Every Debian package the project's commands use: afl++ for the campaigns, gnuplot for afl-plot's
+# graphs in fuzz.sh's summary, gcc and objdump for the stubs of `xsfuzz real`'s sandbox
+# (scripts/real-sandbox.sh), Debian's xenstore clients to talk to `xsfuzz serve`.
 install_deps() {
     local afl_tools
     afl_tools="$(printf '%s,' "${AFL_TOOLS[@]}")"
-    xs_install_packages "afl++=${afl_tools%,}" gnuplot-nox=gnuplot
+    xs_install_packages "afl++=${afl_tools%,}" gnuplot-nox=gnuplot build-essential=gcc,objdump \
+        xenstore-utils=xenstore-write,xenstore-read,xenstore-ls,xenstore-list,xenstore-rm,xenstore-exists,xenstore-chmod,xenstore-watch
 }
 
 # Hash of everything the two builds depend on.

@@ -36,6 +36,7 @@ done
 declare -A PROVIDES=(
     [afl++]="afl-fuzz afl-showmap afl-cmin afl-tmin afl-whatsup afl-plot"
     [gnuplot-nox]="gnuplot"
+    [build-essential]="gcc objdump"
     [xenstore-utils]="xenstore-write xenstore-read xenstore-ls xenstore-list xenstore-rm xenstore-exists xenstore-chmod xenstore-watch"
     [shellcheck]="shellcheck"
 )
@@ -44,14 +45,18 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-test-install.XXXXXX")"
 passed=0 failed=0
 
 # The machine without those packages: every command on PATH, except theirs and the stand-ins'.
+declare -A hidden=([apt-get]=1 [apt]=1 [sudo]=1 [id]=1)
+for p in "${!PROVIDES[@]}"; do
+    for c in ${PROVIDES[$p]}; do hidden[$c]=1; done
+done
 mkdir -p "$work/system"
 IFS=: read -ra path_dirs <<<"$PATH"
 for d in "${path_dirs[@]}"; do
     [[ -d "$d" ]] || continue
     for f in "$d"/*; do
         n="${f##*/}"
-        case "$n" in xenstore*|afl-*|gnuplot*|shellcheck|apt-get|apt|sudo|id) continue ;; esac
-        [[ -x "$f" && ! -e "$work/system/$n" ]] && ln -s "$f" "$work/system/$n"
+        [[ -z "${hidden[$n]:-}" && -x "$f" && ! -e "$work/system/$n" ]] || continue
+        ln -s "$f" "$work/system/$n"
     done
 done
 real_id="$(command -v id)"
@@ -100,11 +105,12 @@ SH
     chmod +x "$dir/bin/"*
 }
 
-# preinstall DIR PACKAGE...: the package's commands are already there.
+# preinstall DIR "PACKAGE..."...: those packages' commands are already there.
 preinstall() {
-    local dir="$1" p c
+    local dir="$1" p c list
     shift
-    for p in "$@"; do
+    read -ra list <<<"$*"
+    for p in "${list[@]}"; do
         for c in ${PROVIDES[$p]}; do printf '#!/bin/sh\nexit 0\n' >"$dir/bin/$c"; chmod +x "$dir/bin/$c"; done
     done
 }
@@ -124,23 +130,24 @@ run_case() {
     PATH="$dir/bin:$work/system" timeout 60 bash "$XS_ROOT/scripts/$1" "${@:2}" >"$dir/out.log" 2>&1 || rc=$?
 }
 
-# check_install NAME DIR PACKAGES VIA: the script exited 0 after exactly one 'apt-get update' and one
-# 'apt-get install' of PACKAGES, both as root, the install non-interactive, through sudo iff VIA=sudo.
+# check_install NAME DIR VIA PACKAGES...: the script exited 0; each PACKAGES (one apt-get install's
+# list, in order) was installed by one 'apt-get update' + 'apt-get install', both as root, the install
+# non-interactive, through sudo iff VIA=sudo, and apt-get ran for nothing else.
 check_install() {
-    local name="$1" dir="$2" expected="$3" via="$4" why=""
+    local name="$1" dir="$2" via="$3" why="" installs
+    shift 3
     local log="$dir/calls.log"
+    installs="$(grep '^apt-get install ' "$log" || true)"
     if grep -q 'command not found' "$dir/out.log"; then
         why="$(grep -m1 'command not found' "$dir/out.log")"
     elif [[ $rc -ne 0 ]]; then
         why="exit $rc"
-    elif [[ "$(grep -c '^apt-get update ' "$log")" -ne 1 ]]; then
-        why="not exactly one 'apt-get update'"
-    elif ! grep -qE "^apt-get install -y -q --no-install-recommends $expected \[uid 0, DEBIAN_FRONTEND=noninteractive\]$" "$log"; then
-        why="no 'apt-get install ${expected//\\/}' as root with DEBIAN_FRONTEND=noninteractive"
-    elif [[ "$(grep -c '^apt-get ' "$log")" -ne 2 ]]; then
-        why="apt-get ran $(grep -c '^apt-get ' "$log") times, not twice"
-    elif [[ $via == sudo ]] && ! grep -q '^sudo env DEBIAN_FRONTEND=noninteractive apt-get install' "$log"; then
-        why="the install did not go through sudo"
+    elif [[ "$installs" != "$(printf 'apt-get install -y -q --no-install-recommends %s [uid 0, DEBIAN_FRONTEND=noninteractive]\n' "$@")" ]]; then
+        why="expected, in order: $(printf "'apt-get install %s' " "$@")as root with DEBIAN_FRONTEND=noninteractive"
+    elif [[ "$(grep -c '^apt-get update .*\[uid 0,' "$log")" -ne $# || "$(grep -c '^apt-get ' "$log")" -ne $(($# * 2)) ]]; then
+        why="not one 'apt-get update' as root per install, or other apt-get calls"
+    elif [[ $via == sudo && "$(grep -c '^sudo env DEBIAN_FRONTEND=noninteractive apt-get install ' "$log")" -ne $# ]]; then
+        why="an install did not go through sudo"
     elif [[ $via == root ]] && grep -q '^sudo' "$log"; then
         why="sudo was called as root"
     fi
@@ -150,29 +157,30 @@ check_install() {
 n=0
 next_case() { n=$((n + 1)); d="$work/case$n"; }  # sets d
 
-# setup.sh: afl++ and gnuplot-nox (the Dockerfile runs this as root).
+# setup.sh: the project's packages (the Dockerfile runs this as root).
+SETUP_PACKAGES="afl++ gnuplot-nox build-essential xenstore-utils"
 next_case; new_machine "$d" 0 0
 run_case "$d" setup.sh --deps-only
-check_install "setup.sh --deps-only as root without afl++ and gnuplot: installs both, carries on" "$d" 'afl\+\+ gnuplot-nox' root
+check_install "setup.sh --deps-only as root on a bare machine: installs the project's packages, carries on" "$d" root "$SETUP_PACKAGES"
 
 next_case; new_machine "$d" 1000 1
 run_case "$d" setup.sh --deps-only
-check_install "setup.sh --deps-only as a user with sudo: installs through sudo env DEBIAN_FRONTEND=..., carries on" "$d" 'afl\+\+ gnuplot-nox' sudo
+check_install "setup.sh --deps-only as a user with sudo: installs through sudo env DEBIAN_FRONTEND=..., carries on" "$d" sudo "$SETUP_PACKAGES"
 
-next_case; new_machine "$d" 0 0; preinstall "$d" afl++
+next_case; new_machine "$d" 0 0; preinstall "$d" afl++ build-essential xenstore-utils
 run_case "$d" setup.sh --deps-only
-check_install "setup.sh --deps-only as root with afl++ but no gnuplot: installs only gnuplot-nox" "$d" 'gnuplot-nox' root
+check_install "setup.sh --deps-only as root with all but gnuplot: installs only gnuplot-nox" "$d" root gnuplot-nox
 
 next_case; new_machine "$d" 1000 0
 run_case "$d" setup.sh --deps-only
-if [[ $rc -eq 1 ]] && grep -q "this is not root: run 'apt-get install afl++ gnuplot-nox' as root" "$d/out.log" \
+if [[ $rc -eq 1 ]] && grep -q "this is not root: run 'apt-get install $SETUP_PACKAGES' as root" "$d/out.log" \
         && [[ ! -s "$d/calls.log" ]] && ! grep -q 'command not found' "$d/out.log"; then
     pass "setup.sh --deps-only as a user without sudo: one clear error, exit 1, no apt-get"
 else
     fail "setup.sh --deps-only as a user without sudo" "exit $rc, or no clear error, or apt-get ran" "$d"
 fi
 
-next_case; new_machine "$d" 0 0; preinstall "$d" afl++ gnuplot-nox
+next_case; new_machine "$d" 0 0; preinstall "$d" "$SETUP_PACKAGES"
 run_case "$d" setup.sh --deps-only
 if [[ $rc -eq 0 && ! -s "$d/calls.log" ]]; then
     pass "setup.sh --deps-only with everything installed: no apt-get"
@@ -180,16 +188,16 @@ else
     fail "setup.sh --deps-only with everything installed" "exit $rc, or apt-get ran" "$d"
 fi
 
-# test.sh: xenstore-utils and shellcheck (the README's test command on a fresh machine).
+# test.sh: setup.sh's packages, then shellcheck (the README's test command on a fresh machine).
 next_case; new_machine "$d" 0 0
 run_case "$d" test.sh --deps-only
-check_install "test.sh as root without xenstore-utils and shellcheck: installs both, carries on" "$d" 'xenstore-utils shellcheck' root
+check_install "test.sh as root on a bare machine: installs setup.sh's packages, then shellcheck, carries on" "$d" root "$SETUP_PACKAGES" shellcheck
 
 next_case; new_machine "$d" 1000 1
 run_case "$d" test.sh --deps-only
-check_install "test.sh as a user with sudo: installs through sudo env DEBIAN_FRONTEND=..., carries on" "$d" 'xenstore-utils shellcheck' sudo
+check_install "test.sh as a user with sudo: installs through sudo env DEBIAN_FRONTEND=..., carries on" "$d" sudo "$SETUP_PACKAGES" shellcheck
 
-next_case; new_machine "$d" 0 0; preinstall "$d" xenstore-utils shellcheck
+next_case; new_machine "$d" 0 0; preinstall "$d" "$SETUP_PACKAGES" shellcheck
 run_case "$d" test.sh --deps-only
 if [[ $rc -eq 0 && ! -s "$d/calls.log" ]]; then
     pass "test.sh with everything installed: no apt-get"

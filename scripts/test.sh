@@ -10,8 +10,8 @@ usage() {
   cat <<'TXT'
 usage: scripts/test.sh [--quick] [--deps-only]
 
-Installs what the tests need with apt-get when it is missing (xenstore-utils, shellcheck; as root or
-through sudo), builds the solution and runs every test: shellcheck over every script
+Installs what the tests need with apt-get when it is missing (as root or through sudo: the project's
+packages with `scripts/setup.sh --deps-only`, then shellcheck), builds the solution and runs every test: shellcheck over every script
 (scripts/test-lint.sh), the scripts' install steps on a simulated fresh machine
 (scripts/test-install.sh), the xunit suites (model, live update, serve, harness, CLI, real-daemon
 plumbing), then the end-to-end checks: scripts/test-afl.sh (installs afl++ and gnuplot with apt-get if
@@ -36,10 +36,10 @@ done
 
 cd "$XS_ROOT"
 
-# Debian's own xenstore clients talk to `xsfuzz serve` in the tests; shellcheck lints the scripts.
-xs_install_packages \
-  xenstore-utils=xenstore-write,xenstore-read,xenstore-ls,xenstore-list,xenstore-rm,xenstore-exists,xenstore-chmod,xenstore-watch \
-  shellcheck=shellcheck
+# The project's packages (Debian's xenstore clients talk to `xsfuzz serve` in the tests, gcc builds the
+# real daemons' stubs, ...), then what only the tests use: shellcheck lints the scripts.
+scripts/setup.sh --deps-only
+xs_install_packages shellcheck=shellcheck
 if [ "$deps_only" -eq 1 ]; then
   echo "test.sh: the packages the tests need are installed"
   exit 0
