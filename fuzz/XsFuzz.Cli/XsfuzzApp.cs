@@ -29,10 +29,9 @@ public static class XsfuzzApp
             RealCommand.Create(io),
         };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (ParseErrors.Explain(parsed, args) is { } problem)
         {
-            error.WriteLine("xsfuzz: " + parsed.Errors[0].Message);
-            error.WriteLine("Try 'xsfuzz --help'.");
+            error.WriteLine("xsfuzz: " + problem);
             return Usage;
         }
         try
