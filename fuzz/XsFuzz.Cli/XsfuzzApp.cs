@@ -22,6 +22,8 @@ public static class XsfuzzApp
             ShrinkCommand.Create(io),
             EncodeCommand.Create(io),
             CorpusCommand.Create(io),
+            SeedsCommand.Create(io),
+            DictionaryCommand.Create(io),
             FaultsCommand.Create(io),
             BenchLiveUpdateCommand.Create(io),
             AflCommand.Create(io),

@@ -195,6 +195,28 @@ xs_list_inputs() {  # DIR
 xs_is_sync_dir() { compgen -G "$1/*/fuzzer_stats" >/dev/null || compgen -G "$1/*/queue" >/dev/null; }
 xs_is_worker_dir() { [[ -d "$1/queue" ]]; }
 
+# Copies the input files of IN into the flat dir DEST: IN is a corpus dir, one worker's AFL dir (its
+# queue/) or a fuzz.sh output dir (every worker's queue/, names prefixed by worker). Prints the count.
+xs_gather_inputs() {  # IN DEST
+    local in="$1" dest="$2" q w f n=0
+    if xs_is_sync_dir "$in"; then
+        for q in "$in"/*/queue; do
+            w="$(basename "$(dirname "$q")")"
+            while IFS= read -r f; do
+                cp -- "$f" "$dest/$w-$(basename "$f" | cut -d, -f1 | tr ':' '_')"
+                n=$((n + 1))
+            done < <(xs_list_inputs "$q")
+        done
+    else
+        [[ ! -d "$in/queue" ]] || in="$in/queue"
+        while IFS= read -r f; do
+            cp -- "$f" "$dest/"
+            n=$((n + 1))
+        done < <(xs_list_inputs "$in")
+    fi
+    echo "$n"
+}
+
 # Crash files under a sync dir, a worker dir, a crashes dir, or a plain dir; one per line.
 xs_crash_files() {  # PATH
     local p="$1"
