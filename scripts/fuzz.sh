@@ -349,6 +349,19 @@ done
 echo
 afl-whatsup -s -d "$out" 2>/dev/null | sed -n '/Summary stats/,$p' | grep -v '^=*$' || true
 
+# afl-plot's graphs (paths, crashes, exec/s, edges over time) per worker, from its plot_data.
+echo
+for w in "${names[@]}"; do
+    if ! grep -qv '^#' "$out/$w/plot_data" 2>/dev/null; then
+        echo "graphs for $w: none (no plot_data yet)"
+    elif rm -rf "$out/plots/$w" && mkdir -p "$out/plots" \
+            && afl-plot "$out/$w" "$out/plots/$w" >"$out/.logs/plot-$w.log" 2>&1; then
+        echo "graphs for $w: $out/plots/$w/index.html"
+    else
+        echo "graphs for $w: afl-plot failed (see $out/.logs/plot-$w.log)"
+    fi
+done
+
 declare -A seen=()
 crashes=()
 while IFS= read -r f; do
