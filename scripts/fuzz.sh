@@ -352,8 +352,10 @@ afl-whatsup -s -d "$out" 2>/dev/null | sed -n '/Summary stats/,$p' | grep -v '^=
 # afl-plot's graphs (paths, crashes, exec/s, edges over time) per worker, from its plot_data.
 echo
 for w in "${names[@]}"; do
-    if ! grep -qv '^#' "$out/$w/plot_data" 2>/dev/null; then
-        echo "graphs for $w: none (no plot_data yet)"
+    rows="$(grep -v '^#' "$out/$w/plot_data" 2>/dev/null | xs_count)"
+    if [[ $rows -lt 3 ]]; then
+        # afl-plot needs 3 rows; AFL++ adds one every few seconds once it has finished its dry run.
+        echo "graphs for $w: none yet ($rows row(s) of plot_data; afl-plot needs 3: let it run longer)"
     elif rm -rf "$out/plots/$w" && mkdir -p "$out/plots" \
             && afl-plot "$out/$w" "$out/plots/$w" >"$out/.logs/plot-$w.log" 2>&1; then
         echo "graphs for $w: $out/plots/$w/index.html"

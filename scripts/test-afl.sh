@@ -12,14 +12,13 @@ End-to-end checks of the AFL++ side on one core (about 8 minutes), one line each
 ('PASS name' or 'FAIL name: why'), then 'N passed, N failed'; exits 1 if any failed.
 Installs what it needs by running scripts/setup.sh.
   - every script answers --help, and rejects a bad argument with exit 2
-  - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash
+  - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash, and writes afl-plot's graphs
   - replay.sh on that crash exits 1 with the disagreement report
   - tmin.sh shrinks that crash to an input that still disagrees
   - fuzz.sh checks the seeds in one 'xsfuzz seeds' process and prints a status line within seconds
   - fuzz.sh refuses an existing --out without --resume, a corpus folder as --out, and --resume
     of a folder that does not exist
-  - fuzz.sh --jobs 1 --time 60s without a fault finds no crash, at 100 % stability, and writes
-    afl-plot's graphs
+  - fuzz.sh --jobs 1 --time 60s without a fault finds no crash, at 100 % stability
   - coverage.sh over that queue writes an HTML report with non-trivial line and branch coverage
   - cmin.sh on that queue leaves a non-empty corpus no larger than the queue
   - afl-showmap on a corpus file shows instrumentation (tuples > 0)
@@ -117,6 +116,19 @@ else
     fail "fuzz.sh seed check / first status line" "no 'xsfuzz seeds' step or no status line in the first 10 s" "$work/fuzz-fault.log"
 fi
 
+# 2c. afl-plot's graphs of that campaign: the page and its four PNGs, each more than an empty frame.
+plots="$crash_out/plots/main"
+small=0
+for png in edges high_freq low_freq exec_speed; do
+    [[ -f "$plots/$png.png" && $(stat -c %s "$plots/$png.png") -gt 4000 ]] || small=1
+done
+if grep -q "graphs for main: $plots/index.html" "$work/fuzz-fault.log" && grep -q 'edges.png' "$plots/index.html" \
+        && [[ $small -eq 0 ]]; then
+    pass "fuzz.sh writes afl-plot's graphs (index.html and 4 PNGs over 4 kB) and says where"
+else
+    fail "afl-plot graphs" "missing, small, or not named in the summary" "$work/fuzz-fault.log"
+fi
+
 # 3. the crash replays as a disagreement (exit 1) on the plain build
 if [[ -n "$first_crash" ]]; then
     rc=0
@@ -178,18 +190,6 @@ if "$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 60s --out "$clean_out" --status 30
         pass "AFL stability is 100.00%"
     else
         fail "AFL stability" "${stab:-unknown}, not 100.00%" "$work/fuzz-clean.log"
-    fi
-    # afl-plot's graphs: the page and its four PNGs, each more than an empty frame.
-    plots="$clean_out/plots/main"
-    small=0
-    for png in edges high_freq low_freq exec_speed; do
-        [[ -f "$plots/$png.png" && $(stat -c %s "$plots/$png.png") -gt 4000 ]] || small=1
-    done
-    if grep -q "graphs for main: $plots/index.html" "$work/fuzz-clean.log" && grep -q 'edges.png' "$plots/index.html" \
-            && [[ $small -eq 0 ]]; then
-        pass "fuzz.sh writes afl-plot's graphs (index.html and 4 PNGs over 4 kB) and says where"
-    else
-        fail "afl-plot graphs" "missing, small, or not named in the summary" "$work/fuzz-clean.log"
     fi
 else
     fail "fuzz.sh without a fault" "exit $?" "$work/fuzz-clean.log"
