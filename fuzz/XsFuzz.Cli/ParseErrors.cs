@@ -41,7 +41,8 @@ internal static class ParseErrors
 
         if (parse.Errors.Count == 0) return null;
         var error = parse.Errors[0];
-        return (BadNumber(error) ?? error.Message.TrimEnd('.')) + $" ({help})";
+        if (BadNumber(error) is { } number) return $"{number} ({help})";
+        return $"{error.Message} See '{where} --help'.";   // System.CommandLine's own sentence, kept whole
     }
 
     private static string UnknownOption(string token, Command command, string where, string help)
