@@ -55,7 +55,7 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 for v in seconds crash_limit trials repeat; do
-    xs_is_uint "${!v}" && [[ ${!v} -ge 1 ]] || xs_usage_error "--${v//_/-} needs a positive integer, not '${!v}'"
+    { xs_is_uint "${!v}" && [[ ${!v} -ge 1 ]]; } || xs_usage_error "--${v//_/-} needs a positive integer, not '${!v}'"
 done
 if [[ -n "$keep" ]]; then
     keep="$(xs_abspath "$keep")"

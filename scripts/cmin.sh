@@ -53,18 +53,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-cmin.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 src="$work/in"
 mkdir -p "$src"
-if xs_is_sync_dir "$in"; then
-    for q in "$in"/*/queue; do
-        w="$(basename "$(dirname "$q")")"
-        while IFS= read -r f; do
-            cp -- "$f" "$src/$w-$(basename "$f" | cut -d, -f1 | tr ':' '_')"
-        done < <(xs_list_inputs "$q")
-    done
-elif xs_is_worker_dir "$in"; then
-    while IFS= read -r f; do cp -- "$f" "$src/"; done < <(xs_list_inputs "$in/queue")
-else
-    while IFS= read -r f; do cp -- "$f" "$src/"; done < <(xs_list_inputs "$in")
-fi
+xs_gather_inputs "$in" "$src" >/dev/null
 before="$(xs_list_inputs "$src" | xs_count)"
 [[ $before -gt 0 ]] || xs_die "no input file in $in"
 before_bytes="$(xs_bytes "$src")"

@@ -6,28 +6,37 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 usage() {
     cat <<EOF
-usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--out DIR] [--fault NAME] [--resume]
-                       [--timeout MS] [--status SECONDS] [--empty]
+usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--in DIR] [--out DIR] [--fault NAME]
+                       [--resume] [--timeout MS] [--status SECONDS] [--empty] [-- AFL-OPTION...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
 worker and N-1 -S workers with varied power schedules, each pinned to its own CPU, seeded from
-corpus/ (or from 'xsfuzz corpus' when corpus/ has no file). With --fault, seeds that already
-disagree are set aside in OUT/seed-crashes/ rather than fuzzed. Runs scripts/setup.sh first.
-Prints a one-line status every few seconds and, at the end, a summary per worker (execs,
-exec/s, paths, crashes, stability), afl-whatsup's summary, and the 'xsfuzz replay' command
-for each unique crash. Ctrl-C (or the time limit) stops every worker it started.
+corpus/ (or --in DIR; or from 'xsfuzz corpus' when there is no file). With --fault, seeds that
+already disagree are set aside in OUT/seed-crashes/ rather than fuzzed ('xsfuzz seeds', one
+process for all of them). Runs scripts/setup.sh first. Prints a one-line status within seconds
+and then every few seconds and, at the end, a summary per worker (execs, exec/s, paths, crashes,
+stability), afl-whatsup's summary, afl-plot's graphs per worker (OUT/plots/WORKER/index.html),
+and the 'xsfuzz replay' command for each unique crash. Ctrl-C (or the time limit) stops every
+worker it started.
 
   --jobs N          workers (default: all CPUs, here $(xs_cpus | xs_count))
   --time DURATION   stop after this long: 90, 90s, 10m, 2h (default: run until Ctrl-C)
-  --out DIR         AFL output (sync) dir (default: findings/); must not exist or be empty
-                    unless --resume is given
-  --fault NAME      plant this live-update fault (see 'build/plain/xsfuzz faults')
-  --resume          continue the campaign in --out (AFL_AUTORESUME); the fault must match
-  --timeout MS      afl-fuzz -t per execution (default: $XS_DEFAULT_TIMEOUT_MS)
+  --in DIR          seed from DIR instead of corpus/: a corpus folder, one AFL worker's folder
+                    (its queue/) or a fuzz.sh output folder (every worker's queue/)
+  --out DIR         the campaign folder (default: findings/); must not exist or be empty, or,
+                    with --resume, hold a fuzz.sh campaign. A folder of other files (e.g. a
+                    corpus) is never written into: seed from it with --in
+  --fault NAME      plant this live-update fault (see 'build/plain/xsfuzz faults'); with
+                    --resume the default is the campaign's, and another one is refused
+  --resume          continue the campaign in --out (AFL_AUTORESUME) with its fault and timeout
+  --timeout MS      afl-fuzz -t per execution (default: $XS_DEFAULT_TIMEOUT_MS, or the campaign's)
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
                     that bench.sh compares against
   -h, --help        this text
+  -- AFL-OPTION...  everything after -- goes to every afl-fuzz, e.g. '-- -x dict.txt' (an AFL
+                    dictionary, see 'xsfuzz dictionary') or '-- -L 0' (MOpt); fuzz.sh's own
+                    -i -o -M -S -t -V -b are refused there
 
 The environment reaches afl-fuzz and the target: e.g. AFL_BENCH_UNTIL_CRASH=1 ends a worker
 at its first crash (bench.sh); XSFUZZ_AFL_MODE=out-of-process runs 'xsfuzz afl' on SharpFuzz's
@@ -39,60 +48,95 @@ Exit status: 0 when the campaign ran to its end (crashes or not), 1 when a worke
 EOF
 }
 
-jobs="" time_arg="" out="" fault="" resume=0 timeout_ms="$XS_DEFAULT_TIMEOUT_MS" status_every=10 empty=0
+jobs="" time_arg="" in_dir="" out="" fault="" fault_given=0 resume=0 timeout_ms="" status_every=10 empty=0
+afl_extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jobs) xs_need_value "$@"; jobs="$2"; shift ;;
         --time) xs_need_value "$@"; time_arg="$2"; shift ;;
+        --in) xs_need_value "$@"; in_dir="$2"; shift ;;
         --out) xs_need_value "$@"; out="$2"; shift ;;
-        --fault) xs_need_value "$@"; fault="$2"; shift ;;
+        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
         --resume) resume=1 ;;
         --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
         --status) xs_need_value "$@"; status_every="$2"; shift ;;
         --empty) empty=1 ;;
         -h|--help) usage; exit 0 ;;
+        --) shift; afl_extra=("$@"); break ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
     shift
+done
+for a in "${afl_extra[@]}"; do
+    case "$a" in
+        -i|-o|-M|-S|-t|-V|-b) xs_usage_error "afl-fuzz option $a is set by fuzz.sh itself (see --help)" ;;
+    esac
 done
 
 mapfile -t cpus < <(xs_cpus)
 if [[ -z "$jobs" ]]; then
     jobs=${#cpus[@]}
 fi
-xs_is_uint "$jobs" && [[ $jobs -ge 1 ]] || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
-xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]] || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
+{ xs_is_uint "$jobs" && [[ $jobs -ge 1 ]]; } || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
+[[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
+    || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
-    seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]] \
+    { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
         || xs_usage_error "--time needs a duration like 90s, 10m or 2h, not '$time_arg'"
 fi
 out="$(xs_abspath "${out:-$XS_ROOT/findings}")"
+if [[ -n "$in_dir" ]]; then
+    in_dir="$(xs_abspath "$in_dir")"
+    [[ -d "$in_dir" ]] || xs_usage_error "--in $in_dir is not a directory"
+    [[ "$in_dir" != "$out" ]] || xs_usage_error "--in and --out are the same folder"
+fi
 
-# Never touch an existing campaign unless asked to resume it.
+# Never write into a folder that is not a campaign, nor into a campaign unless asked to resume it.
+is_campaign() { [[ -f "$1/$XS_MARKER" ]] || xs_is_sync_dir "$1"; }
 if [[ -e "$out" && ! -d "$out" ]]; then
     xs_die "--out $out exists and is not a directory"
 fi
-if [[ $resume -eq 0 && -d "$out" && -n "$(ls -A "$out")" ]]; then
-    xs_die "--out $out already holds a campaign: add --resume to continue it, or choose another --out"
+if [[ $resume -eq 1 ]]; then
+    [[ -d "$out" ]] || xs_die "--resume: $out does not exist: there is no campaign to resume (drop --resume to start one)"
+    is_campaign "$out" || xs_die "--resume: $out is not a fuzz.sh campaign (no $XS_MARKER, no AFL worker folder)"
+elif [[ -d "$out" && -n "$(ls -A "$out")" ]]; then
+    if is_campaign "$out"; then
+        xs_die "--out $out already holds a campaign: add --resume to continue it, or choose another --out"
+    fi
+    xs_die "--out $out is not empty and is not a campaign (it holds $(find "$out" -maxdepth 1 -mindepth 1 | xs_count) entries, e.g. a corpus): choose a new or empty --out; to seed from it, use --in $out"
 fi
 
 xs_ensure_build
-xs_check_fault "$fault"
-mkdir -p "$out/.logs"
 if [[ $resume -eq 1 && -f "$out/$XS_MARKER" ]]; then
+    # The campaign's settings, like cmin.sh and tmin.sh read them; a different fault is refused.
     old_fault="$(xs_marker_get "$out" fault || true)"
-    [[ "$old_fault" == "$fault" ]] \
-        || xs_die "--resume: the campaign in $out ran with --fault '${old_fault}', not '${fault}'"
+    if [[ $fault_given -eq 0 ]]; then
+        fault="$old_fault"
+    elif [[ "$old_fault" != "$fault" ]]; then
+        xs_die "--resume: the campaign in $out ran with --fault '${old_fault}', not '${fault}'"
+    fi
     [[ "$(xs_marker_get "$out" empty || echo 0)" == "$empty" ]] \
         || xs_die "--resume: the campaign in $out ran with a different --empty"
+    [[ -n "$timeout_ms" ]] || timeout_ms="$(xs_marker_get "$out" timeout_ms || true)"
+    # New workers of a resumed campaign start from the seeds the campaign started from.
+    if [[ -z "$in_dir" ]]; then
+        in_dir="$(xs_marker_get "$out" seeds || true)"
+        [[ "$in_dir" != "$XS_CORPUS" && -d "$in_dir" ]] || in_dir=""
+    fi
+fi
+timeout_ms="${timeout_ms:-$XS_DEFAULT_TIMEOUT_MS}"
+xs_check_fault "$fault"
+mkdir -p "$out/.logs"
+if [[ $resume -eq 1 ]]; then
     echo "resumed=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$out/$XS_MARKER"
 else
     {
         echo "fault=$fault"
         echo "empty=$empty"
         echo "timeout_ms=$timeout_ms"
+        echo "seeds=${in_dir:-$XS_CORPUS}"
         echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     } >"$out/$XS_MARKER"
 fi
@@ -112,26 +156,24 @@ cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     workers=()
-    rm -rf "$seeds"
+    rm -rf "$seeds" "$seeds.set-aside"
 }
 trap cleanup EXIT
 stop_requested=0
 trap 'stop_requested=1' INT TERM
 
 n_seeds=0
-if [[ -d "$XS_CORPUS" ]]; then
-    while IFS= read -r f; do
-        cp -- "$f" "$seeds/"
-        n_seeds=$((n_seeds + 1))
-    done < <(xs_list_inputs "$XS_CORPUS")
-fi
-if [[ $n_seeds -eq 0 ]]; then
+seed_dir="${in_dir:-$XS_CORPUS}"
+[[ ! -d "$seed_dir" ]] || n_seeds="$(xs_gather_inputs "$seed_dir" "$seeds")"
+if [[ $n_seeds -eq 0 && -n "$in_dir" ]]; then
+    xs_die "--in $in_dir holds no input file"
+elif [[ $n_seeds -eq 0 ]]; then
     "$XS_XSFUZZ" corpus --out "$seeds" >/dev/null || xs_die "'xsfuzz corpus --out $seeds' failed"
     n_seeds="$(xs_list_inputs "$seeds" | xs_count)"
     [[ $n_seeds -gt 0 ]] || xs_die "'xsfuzz corpus' wrote no seed"
     seed_origin="xsfuzz corpus (corpus/ has no file)"
 else
-    seed_origin="corpus/"
+    seed_origin="${in_dir:-corpus/}"
 fi
 
 # With a planted fault some seeds may already disagree: AFL would skip them, and abort if none is
@@ -139,17 +181,17 @@ fi
 # from a one-byte input when none is left.
 seed_crashes=0
 if [[ -n "$fault" && $empty -eq 0 ]]; then
-    while IFS= read -r f; do
-        rc=0
-        "$XS_XSFUZZ" replay "$f" --fault "$fault" >/dev/null 2>&1 || rc=$?
-        case $rc in
-            0) ;;
-            1) mkdir -p "$out/seed-crashes"
-               mv -f -- "$f" "$out/seed-crashes/"
-               seed_crashes=$((seed_crashes + 1)) ;;
-            *) xs_die "'xsfuzz replay $f --fault $fault' exited $rc" ;;
-        esac
-    done < <(xs_list_inputs "$seeds")
+    xs_log "checking the $n_seeds seeds for failures --fault $fault already causes (xsfuzz seeds, one process)"
+    if ! "$XS_XSFUZZ" seeds "$seeds" --fault "$fault" --set-aside "$seeds.set-aside" >"$out/.logs/seeds.log" 2>&1; then
+        cat "$out/.logs/seeds.log" >&2
+        xs_die "'xsfuzz seeds $seeds --fault $fault' failed"
+    fi
+    seed_crashes="$(xs_list_inputs "$seeds.set-aside" | xs_count)"
+    if [[ $seed_crashes -gt 0 ]]; then
+        # Kept with the campaign; a resumed campaign finds the same ones already there.
+        mkdir -p "$out/seed-crashes"
+        cp -n -- "$seeds.set-aside"/* "$out/seed-crashes/"
+    fi
     if [[ $seed_crashes -gt 0 ]]; then
         xs_log "$seed_crashes of $n_seeds seeds already disagree under --fault $fault: set aside in $out/seed-crashes/"
     fi
@@ -186,7 +228,7 @@ fi
 
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
-xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out"
+xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
         name=main role=(-M main)
@@ -196,6 +238,8 @@ for ((i = 0; i < jobs; i++)); do
     args=(-i "$seeds" -o "$out" "${role[@]}" -p "${schedules[$((i % ${#schedules[@]}))]}" -t "$timeout_ms" -m none)
     [[ $pin -eq 0 ]] || args+=(-b "${cpus[$i]}")
     [[ $seconds -eq 0 ]] || args+=(-V "$seconds")
+    args+=("${afl_extra[@]}")
+    touch "$out/.logs/$name.started"
     afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
     workers+=($!)
     names+=("$name")
@@ -205,8 +249,15 @@ done
 # (AFL++ writes it every 5 s after the first minute) or fuzzer_stats (every minute).
 count_ids() { find "$out"/*/"$1" -maxdepth 1 -name 'id:*' 2>/dev/null | xs_count; }
 status_line() {
-    local execs=0 eps=0 w pd last e s fresh=1
+    local execs=0 eps=0 w pd last e s fresh=1 starting=0
     for w in "${names[@]}"; do
+        # Before its first fuzzer_stats a worker is still starting (.NET start-up, the dry run of
+        # the seeds): say so instead of showing zeros.
+        # (A resumed worker's fuzzer_stats is the old run's until it writes a new one.)
+        if [[ ! "$out/$w/fuzzer_stats" -nt "$out/.logs/$w.started" ]]; then
+            starting=$((starting + 1)) fresh=0
+            continue
+        fi
         pd="$out/$w/plot_data"
         last="$(grep -v '^#' "$pd" 2>/dev/null | tail -n 1 || true)"
         if [[ -n "$last" ]]; then
@@ -225,13 +276,16 @@ status_line() {
     [[ $fresh -eq 1 ]] || { execs="-"; eps="-"; }
     local alive=0 pid
     for pid in "${workers[@]}"; do kill -0 "$pid" 2>/dev/null && alive=$((alive + 1)); done
-    printf '[%5ss] workers %d/%d  execs %s  exec/s %s  paths %s  crashes %s  hangs %s\n' \
-        "$((SECONDS - start))" "$alive" "$jobs" "$execs" "$eps" \
+    local state=""
+    [[ $starting -eq 0 ]] || state=" ($starting starting: .NET start-up, dry run of the queue)"
+    printf '[%5ss] workers %d/%d%s  execs %s  exec/s %s  paths %s  crashes %s  hangs %s\n' \
+        "$((SECONDS - start))" "$alive" "$jobs" "$state" "$execs" "$eps" \
         "$(count_ids queue)" "$(count_ids crashes)" "$(count_ids hangs)"
 }
 
 start=$SECONDS
-next_status=$((start + status_every))
+# The first status line within seconds: afl-fuzz itself writes its first stats only later.
+next_status=$((start + (status_every < 3 ? status_every : 3)))
 failed=""
 deadline=0
 # -V ends the workers (after the dry run, which can be long when resuming); this is a backstop.
@@ -294,6 +348,21 @@ for w in "${names[@]}"; do
 done
 echo
 afl-whatsup -s -d "$out" 2>/dev/null | sed -n '/Summary stats/,$p' | grep -v '^=*$' || true
+
+# afl-plot's graphs (paths, crashes, exec/s, edges over time) per worker, from its plot_data.
+echo
+for w in "${names[@]}"; do
+    rows="$(grep -v '^#' "$out/$w/plot_data" 2>/dev/null | xs_count)"
+    if [[ $rows -lt 3 ]]; then
+        # afl-plot needs 3 rows; AFL++ adds one every few seconds once it has finished its dry run.
+        echo "graphs for $w: none yet ($rows row(s) of plot_data; afl-plot needs 3: let it run longer)"
+    elif rm -rf "$out/plots/$w" && mkdir -p "$out/plots" \
+            && afl-plot "$out/$w" "$out/plots/$w" >"$out/.logs/plot-$w.log" 2>&1; then
+        echo "graphs for $w: $out/plots/$w/index.html"
+    else
+        echo "graphs for $w: afl-plot failed (see $out/.logs/plot-$w.log)"
+    fi
+done
 
 declare -A seen=()
 crashes=()

@@ -142,14 +142,14 @@ build_stub() {
 
 # Every Xen symbol the daemons import must be defined by a stub at the same version.
 check_stubs() {
-    local missing=0 v s
+    local uncovered=0 v s
     while read -r v s; do
         [[ -n "$s" ]] || continue
         if ! objdump -T "$LIB"/lib*.so.* | awk -v v="$v" -v s="$s" '$NF == s && $(NF-1) == v && $0 !~ /UND/ { f = 1 } END { exit !f }'; then
-            echo "missing stub: $s@$v" >&2; missing=1
+            echo "missing stub: $s@$v" >&2; uncovered=1
         fi
     done < <(imports '^(xc_|xenevtchn_|xengnttab_)' '')
-    [[ $missing == 0 ]] || die "the stubs do not cover the daemons' imports"
+    [[ $uncovered == 0 ]] || die "the stubs do not cover the daemons' imports"
 }
 
 sources_hash() {

@@ -9,7 +9,9 @@ usage() {
 usage: scripts/setup.sh [--force] [--deps-only] [--quiet]
 
 Gets everything the AFL++ scripts need, and is quick when nothing changed:
-  1. installs afl++ with apt-get when afl-fuzz is missing (as root, or through sudo);
+  1. installs the Debian packages the project uses when their commands are missing (apt-get, as
+     root or through sudo): afl++, gnuplot-nox (afl-plot), build-essential (gcc and objdump for
+     `xsfuzz real`'s sandbox), xenstore-utils (Debian's clients for `xsfuzz serve`);
   2. restores the local dotnet tools (.config/dotnet-tools.json: the sharpfuzz instrumenter);
   3. publishes fuzz/XsFuzz.Cli into build/plain (the plain build: replay, shrink, corpus);
   4. copies it to build/afl and instruments XsFuzz.Xenstore.dll and XsFuzz.Harness.dll there
@@ -41,27 +43,18 @@ cd "$XS_ROOT"
 
 # The only assemblies that get instrumented: the model and the harness.
 INSTRUMENT=(XsFuzz.Xenstore.dll XsFuzz.Harness.dll)
-AFL_TOOLS=(afl-fuzz afl-showmap afl-cmin afl-tmin afl-whatsup)
+AFL_TOOLS=(afl-fuzz afl-showmap afl-cmin afl-tmin afl-whatsup afl-plot)
 
 say() { xs_log "$@"; }
 
-install_afl() {
-    local missing=() t
-    for t in "${AFL_TOOLS[@]}"; do
-        command -v "$t" >/dev/null 2>&1 || missing+=("$t")
-    done
-    [[ ${#missing[@]} -gt 0 ]] || return 0
-    xs_log "installing afl++ with apt-get (missing: ${missing[*]})"
-    local sudo=()
-    if [[ $EUID -ne 0 ]]; then
-        command -v sudo >/dev/null 2>&1 || xs_die "afl++ is missing and this is not root: run 'apt-get install afl++' as root"
-        sudo=(sudo)
-    fi
-    "${sudo[@]}" apt-get update -q
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends afl++
-    for t in "${AFL_TOOLS[@]}"; do
-        command -v "$t" >/dev/null 2>&1 || xs_die "apt-get installed afl++ but '$t' is still not on PATH"
-    done
+# Every Debian package the project's commands use: afl++ for the campaigns, gnuplot for afl-plot's
+# graphs in fuzz.sh's summary, gcc and objdump for the stubs of `xsfuzz real`'s sandbox
+# (scripts/real-sandbox.sh), Debian's xenstore clients to talk to `xsfuzz serve`.
+install_deps() {
+    local afl_tools
+    afl_tools="$(printf '%s,' "${AFL_TOOLS[@]}")"
+    xs_install_packages "afl++=${afl_tools%,}" gnuplot-nox=gnuplot build-essential=gcc,objdump \
+        xenstore-utils=xenstore-write,xenstore-read,xenstore-ls,xenstore-list,xenstore-rm,xenstore-exists,xenstore-chmod,xenstore-watch
 }
 
 # Hash of everything the two builds depend on.
@@ -99,7 +92,7 @@ instrument() {  # DIR
     [[ $total -gt 0 ]] || xs_die "nothing was instrumented"
 }
 
-install_afl
+install_deps
 [[ $deps_only -eq 0 ]] || exit 0
 
 command -v dotnet >/dev/null 2>&1 || xs_die "dotnet (the .NET 10 SDK) is not on PATH"

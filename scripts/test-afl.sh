@@ -8,15 +8,18 @@ usage() {
     cat <<'EOF'
 usage: scripts/test-afl.sh [--fault NAME] [--keep]
 
-End-to-end checks of the AFL++ side on one core (about 4 minutes), one line each
+End-to-end checks of the AFL++ side on one core (about 8 minutes), one line each
 ('PASS name' or 'FAIL name: why'), then 'N passed, N failed'; exits 1 if any failed.
 Installs what it needs by running scripts/setup.sh.
   - every script answers --help, and rejects a bad argument with exit 2
-  - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash
+  - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash, and writes afl-plot's graphs
   - replay.sh on that crash exits 1 with the disagreement report
   - tmin.sh shrinks that crash to an input that still disagrees
-  - fuzz.sh refuses an existing --out without --resume
+  - fuzz.sh checks the seeds in one 'xsfuzz seeds' process and prints a status line within seconds
+  - fuzz.sh refuses an existing --out without --resume, a corpus folder as --out, and --resume
+    of a folder that does not exist
   - fuzz.sh --jobs 1 --time 60s without a fault finds no crash, at 100 % stability
+  - coverage.sh over that queue writes an HTML report with non-trivial line and branch coverage
   - cmin.sh on that queue leaves a non-empty corpus no larger than the queue
   - afl-showmap on a corpus file shows instrumentation (tuples > 0)
 
@@ -78,7 +81,7 @@ fi
 
 # 1. every script: --help exits 0, a bad argument exits 2
 cli_ok=1
-for s in setup fuzz cmin tmin replay bench test-afl; do
+for s in setup fuzz cmin tmin replay bench coverage test-afl test-lint test-install test; do
     "$XS_ROOT/scripts/$s.sh" --help >/dev/null 2>&1 || { cli_ok=0; echo "    $s.sh --help failed"; }
     rc=0
     "$XS_ROOT/scripts/$s.sh" --no-such-option >/dev/null 2>&1 || rc=$?
@@ -103,6 +106,27 @@ if "$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 90s --fault "$fault" --out "$crash
 else
     fail "fuzz.sh --fault $fault" "exit $?" "$work/fuzz-fault.log"
     first_crash=""
+fi
+
+# 2b. the seed check is one process; the first status line comes within seconds of the start
+if grep -q 'xsfuzz seeds, one process' "$work/fuzz-fault.log" \
+        && grep -qE '^\[ +[0-9]s\] workers' "$work/fuzz-fault.log"; then
+    pass "fuzz.sh checks the seeds in one process and prints its first status line within 10 s"
+else
+    fail "fuzz.sh seed check / first status line" "no 'xsfuzz seeds' step or no status line in the first 10 s" "$work/fuzz-fault.log"
+fi
+
+# 2c. afl-plot's graphs of that campaign: the page and its four PNGs, each more than an empty frame.
+plots="$crash_out/plots/main"
+small=0
+for png in edges high_freq low_freq exec_speed; do
+    [[ -f "$plots/$png.png" && $(stat -c %s "$plots/$png.png") -gt 4000 ]] || small=1
+done
+if grep -q "graphs for main: $plots/index.html" "$work/fuzz-fault.log" && grep -q 'edges.png' "$plots/index.html" \
+        && [[ $small -eq 0 ]]; then
+    pass "fuzz.sh writes afl-plot's graphs (index.html and 4 PNGs over 4 kB) and says where"
+else
+    fail "afl-plot graphs" "missing, small, or not named in the summary" "$work/fuzz-fault.log"
 fi
 
 # 3. the crash replays as a disagreement (exit 1) on the plain build
@@ -134,6 +158,21 @@ if [[ $rc -ne 0 ]] && grep -q -- '--resume' "$work/refuse.log"; then
     pass "fuzz.sh refuses an existing --out without --resume"
 else
     fail "fuzz.sh on an existing --out" "exit $rc without pointing to --resume" "$work/refuse.log"
+fi
+mkdir -p "$work/a-corpus"
+cp -- "$(xs_list_inputs "$XS_CORPUS" | xs_first 1)" "$work/a-corpus/"
+rc=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --resume --out "$work/a-corpus" >"$work/refuse-corpus.log" 2>&1 || rc=$?
+rc2=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --out "$work/a-corpus" >>"$work/refuse-corpus.log" 2>&1 || rc2=$?
+rc3=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --resume --out "$work/no-such-campaign" >>"$work/refuse-corpus.log" 2>&1 || rc3=$?
+if [[ $rc -ne 0 && $rc2 -ne 0 && $rc3 -ne 0 ]] && grep -q 'is not a fuzz.sh campaign' "$work/refuse-corpus.log" \
+        && grep -q 'to seed from it, use --in' "$work/refuse-corpus.log" && grep -q 'does not exist' "$work/refuse-corpus.log" \
+        && [[ "$(find "$work/a-corpus" -mindepth 1 | xs_count)" -eq 1 && ! -e "$work/no-such-campaign" ]]; then
+    pass "fuzz.sh refuses a corpus folder as --out (with or without --resume) and --resume of a missing folder"
+else
+    fail "fuzz.sh on a corpus folder / a missing campaign" "exit $rc/$rc2/$rc3, wrong message, or a folder was written" "$work/refuse-corpus.log"
 fi
 
 # 6. no fault: no crash in 60 s, stability 100 %
@@ -171,6 +210,24 @@ if [[ -d "$clean_out/main/queue" ]]; then
     fi
 else
     fail "cmin.sh" "no queue to minimise"
+fi
+
+# 7b. coverage of the model over that queue, as HTML
+if [[ -d "$clean_out/main/queue" ]]; then
+    if "$XS_ROOT/scripts/coverage.sh" "$clean_out" "$work/coverage" >"$work/coverage.log" 2>&1; then
+        lines="$(sed -n 's/^Line coverage: \([0-9]*\).*/\1/p' "$work/coverage.log")"
+        branches="$(sed -n 's/^Branch coverage: \([0-9]*\).*/\1/p' "$work/coverage.log")"
+        if [[ -s "$work/coverage/index.html" && $(stat -c %s "$work/coverage/index.html") -gt 10000 \
+                && ${lines:-0} -ge 50 && ${branches:-0} -ge 40 ]] && grep -q 'XsFuzz.Xenstore' "$work/coverage/index.html"; then
+            pass "coverage.sh over the queue: HTML report, ${lines}% of the model's lines, ${branches}% of its branches"
+        else
+            fail "coverage.sh" "report missing or trivial (lines ${lines:-?}%, branches ${branches:-?}%)" "$work/coverage.log"
+        fi
+    else
+        fail "coverage.sh" "exit $?" "$work/coverage.log"
+    fi
+else
+    fail "coverage.sh" "no queue to measure"
 fi
 
 # 8. afl-showmap sees instrumentation

@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cd "$ROOT"
+cd "$ROOT" || exit 1
 started=$(now)
 
 # --- build (own artifacts folder: never collides with other builds of the tree) -------------------
@@ -70,13 +70,16 @@ for kind in oxenstored xenstored; do
     socket=${line#* }
     if kill -0 "$pid" 2>/dev/null && [[ -S "$socket" ]]; then pids+=("$pid"); else ok=0; fi
 done
-[[ $ok == 1 && ${#pids[@]} == 2 ]] && pass "both daemons started at once (pids ${pids[*]}), each on its own socket" \
-    || fail "starting oxenstored and xenstored"
+if [[ $ok == 1 && ${#pids[@]} == 2 ]]; then
+    pass "both daemons started at once (pids ${pids[*]}), each on its own socket"
+else
+    fail "starting oxenstored and xenstored"
+fi
 "$SANDBOX" --cache "$CACHE" stop-all >/dev/null
 sleep 0.2
 alive=0
 for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-[[ $alive == 0 ]] && pass "both daemons stopped by pid" || fail "a daemon survived stop-all"
+if [[ $alive == 0 ]]; then pass "both daemons stopped by pid"; else fail "a daemon survived stop-all"; fi
 
 # --- xunit tests that start daemons (required here, not skipped) -----------------------------------
 if XSFUZZ_REAL_TESTS=1 XSFUZZ_REAL_CACHE="$CACHE" XSFUZZ_REAL_SANDBOX="$SANDBOX" \

@@ -22,6 +22,8 @@ public static class XsfuzzApp
             ShrinkCommand.Create(io),
             EncodeCommand.Create(io),
             CorpusCommand.Create(io),
+            SeedsCommand.Create(io),
+            DictionaryCommand.Create(io),
             FaultsCommand.Create(io),
             BenchLiveUpdateCommand.Create(io),
             AflCommand.Create(io),
@@ -29,10 +31,9 @@ public static class XsfuzzApp
             RealCommand.Create(io),
         };
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        if (ParseErrors.Explain(parsed, args) is { } problem)
         {
-            error.WriteLine("xsfuzz: " + parsed.Errors[0].Message);
-            error.WriteLine("Try 'xsfuzz --help'.");
+            error.WriteLine("xsfuzz: " + problem);
             return Usage;
         }
         try

@@ -2,6 +2,8 @@
 # Sourced, never run. The caller has `set -euo pipefail` and sets XS_SCRIPT (its own name).
 # shellcheck shell=bash
 
+# A library: the variables it sets are read by the scripts that source it.
+# shellcheck disable=SC2034
 XS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 XS_BUILD="$XS_ROOT/build"
 XS_PLAIN="$XS_BUILD/plain"              # plain publish: replay, shrink, corpus, faults
@@ -48,6 +50,38 @@ xs_duration_seconds() {
 }
 
 xs_is_uint() { [[ "${1:-}" =~ ^[0-9]+$ ]]; }
+
+# Installs the Debian packages that provide missing commands, then checks every command is there.
+# Each argument is PACKAGE=COMMAND[,COMMAND...]: xs_install_packages afl++=afl-fuzz,afl-plot gnuplot-nox=gnuplot
+# Root runs apt-get itself; anyone else goes through sudo. sudo resets the environment, so
+# DEBIAN_FRONTEND is passed through env after it (never as a prefix of "$sudo", which breaks as root).
+xs_install_packages() {
+    local spec package provides c missing=() packages=()
+    for spec in "$@"; do
+        package="${spec%%=*}"
+        IFS=, read -ra provides <<<"${spec#*=}"
+        for c in "${provides[@]}"; do
+            if ! command -v "$c" >/dev/null 2>&1; then
+                missing+=("$c")
+                [[ " ${packages[*]} " == *" $package "* ]] || packages+=("$package")
+            fi
+        done
+    done
+    [[ ${#packages[@]} -gt 0 ]] || return 0
+    xs_log "installing ${packages[*]} with apt-get (missing: ${missing[*]})"
+    local sudo=()
+    if [[ "$(id -u)" -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 \
+            || xs_die "${missing[*]} missing and this is not root: run 'apt-get install ${packages[*]}' as root"
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -q >/dev/null || xs_die "apt-get update failed"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}" >/dev/null \
+        || xs_die "apt-get install ${packages[*]} failed"
+    for c in "${missing[@]}"; do
+        command -v "$c" >/dev/null 2>&1 || xs_die "apt-get installed ${packages[*]} but '$c' is still not on PATH"
+    done
+}
 
 # Requires an option's value: xs_optarg "$1" "${2-}" -> dies if missing.
 xs_need_value() {
@@ -112,10 +146,10 @@ xs_marker_get() {  # DIR KEY
 
 # The fuzz.sh output dir that FILE-or-DIR is in (itself or one of its 3 parents), if any.
 xs_campaign_dir() {
-    local p i
+    local p _
     p="$(xs_abspath "$1")"
     [[ -d "$p" ]] || p="$(dirname "$p")"
-    for i in 0 1 2 3; do
+    for _ in 0 1 2 3; do
         if [[ -f "$p/$XS_MARKER" ]]; then
             echo "$p"
             return 0
@@ -160,6 +194,28 @@ xs_list_inputs() {  # DIR
 # AFL output layout helpers. A "sync dir" holds one sub-dir per worker (each with fuzzer_stats).
 xs_is_sync_dir() { compgen -G "$1/*/fuzzer_stats" >/dev/null || compgen -G "$1/*/queue" >/dev/null; }
 xs_is_worker_dir() { [[ -d "$1/queue" ]]; }
+
+# Copies the input files of IN into the flat dir DEST: IN is a corpus dir, one worker's AFL dir (its
+# queue/) or a fuzz.sh output dir (every worker's queue/, names prefixed by worker). Prints the count.
+xs_gather_inputs() {  # IN DEST
+    local in="$1" dest="$2" q w f n=0
+    if xs_is_sync_dir "$in"; then
+        for q in "$in"/*/queue; do
+            w="$(basename "$(dirname "$q")")"
+            while IFS= read -r f; do
+                cp -- "$f" "$dest/$w-$(basename "$f" | cut -d, -f1 | tr ':' '_')"
+                n=$((n + 1))
+            done < <(xs_list_inputs "$q")
+        done
+    else
+        [[ ! -d "$in/queue" ]] || in="$in/queue"
+        while IFS= read -r f; do
+            cp -- "$f" "$dest/"
+            n=$((n + 1))
+        done < <(xs_list_inputs "$in")
+    fi
+    echo "$n"
+}
 
 # Crash files under a sync dir, a worker dir, a crashes dir, or a plain dir; one per line.
 xs_crash_files() {  # PATH

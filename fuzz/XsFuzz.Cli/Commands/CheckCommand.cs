@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Harness.Reporting;
 using XsFuzz.Harness.Running;
 
 namespace XsFuzz.Cli.Commands;
@@ -22,22 +23,24 @@ internal static class CheckCommand
         var outDir = new Option<string>("--out") { Description = "directory for a failing input", DefaultValueFactory = _ => ".", HelpName = "DIR" };
         var maxCommands = CommonOptions.MaxCommands();
         var fault = CommonOptions.Fault();
+        var force = CommonOptions.Force();
         var command = new Command("check", "run random inputs through the live-update property")
         {
-            iterations, seed, time, maxCommands, fault, outDir,
+            iterations, seed, time, maxCommands, fault, outDir, force,
         };
         command.SetAction(parse => Run(io, parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(time),
-            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? "."));
+            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? ".", parse.GetValue(force)));
         return command;
     }
 
-    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir)
+    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir, bool force)
     {
         var fault = CommonOptions.ParseFault(faultName);
         var options = CommonOptions.Harness(maxCommands);
         var limit = time is null ? (TimeSpan?)null : CommonOptions.ParseDuration(time);
         var maxIterations = iterations ?? (limit is null ? DefaultIterations : long.MaxValue);
         if (maxIterations < 1) throw new UsageException("--iterations must be at least 1");
+        CommonOptions.PrepareOutputDirectory(outDir, mustBeEmpty: false, force);
 
         var clock = Stopwatch.StartNew();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
@@ -67,16 +70,32 @@ internal static class CheckCommand
             return XsfuzzApp.Ok;
         }
 
-        var file = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"xsfuzz-failure-seed{seed}-iter{failure.Iteration}.bin"));
-        CommonOptions.WriteOutput(file, failure.Input);
+        // The report first: it holds a reproducer, so nothing is lost if the input cannot be saved.
         if (failure.Disagreement is { } d) io.Out.Write(d.Report);
         else
         {
             io.Out.WriteLine("THE MODEL CRASHED (not a live-update disagreement): " + failure.Crash);
             io.Out.WriteLine("signature: model threw " + failure.Crash!.GetType().Name);
+            io.Out.WriteLine(Reproducer.CommandLine(Convert.ToBase64String(failure.Input), fault, options));
         }
-        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"found at iteration {failure.Iteration} after {seconds.TotalSeconds:F2} s (seed {seed}); input written to {file}"));
+        var found = string.Create(CultureInfo.InvariantCulture, $"found at iteration {failure.Iteration} after {seconds.TotalSeconds:F2} s (seed {seed})");
+        var file = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"xsfuzz-failure-seed{seed}-iter{failure.Iteration}.bin"));
+        try
+        {
+            if (File.Exists(file) && new FileInfo(file).LinkTarget is null && File.ReadAllBytes(file).AsSpan().SequenceEqual(failure.Input))
+            {
+                io.Out.WriteLine($"{found}; the input is already in {file}");
+                return XsfuzzApp.Failed;
+            }
+            CommonOptions.WriteOutput(file, failure.Input, force);
+        }
+        catch (Exception e) when (e is UsageException or IOException or UnauthorizedAccessException)
+        {
+            io.Out.WriteLine($"{found}; the input was NOT saved (the reproducer above replays it)");
+            io.Err.WriteLine($"xsfuzz: cannot save the failing input: {e.Message}");
+            return XsfuzzApp.Failed;
+        }
+        io.Out.WriteLine($"{found}; input written to {file}");
         return XsfuzzApp.Failed;
     }
 

@@ -6,28 +6,22 @@ using Command = System.CommandLine.Command;
 
 namespace XsFuzz.Cli.Commands;
 
-/// <summary>`xsfuzz encode SCENARIO.txt -o OUT`: scenario text (as `print` writes it) to an input file.</summary>
+/// <summary>`xsfuzz encode SCENARIO.txt -o OUT [--force]`: scenario text (as `print` writes it) to an input file.</summary>
 internal static class EncodeCommand
 {
     public static Command Create(CliIo io)
     {
-        var file = new Argument<string>("SCENARIO") { Description = "scenario text" };
+        var file = new Argument<string>("SCENARIO.txt") { Description = "a file of scenario text, as 'xsfuzz print' writes it" };
         var output = new Option<string>("--output", "-o") { Description = "where to write the input", Required = true, HelpName = "OUT" };
         var maxCommands = CommonOptions.MaxCommands();
-        var command = new Command("encode", "turn scenario text into an input that decodes to it") { file, output, maxCommands };
+        var force = CommonOptions.Force();
+        var command = new Command("encode", "turn a file of scenario text into an input that decodes to it") { file, output, maxCommands, force };
         command.SetAction(parse =>
         {
             var options = CommonOptions.Harness(parse.GetValue(maxCommands));
             var path = parse.GetValue(file)!;
-            string text;
-            try
-            {
-                text = File.ReadAllText(path, System.Text.Encoding.Latin1);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-            {
-                throw new UsageException($"cannot read '{path}': {e.Message}");
-            }
+            CommonOptions.CheckOutput(parse.GetValue(output)!, parse.GetValue(force));
+            var text = System.Text.Encoding.Latin1.GetString(CommonOptions.ReadInput(path));
             Scenario scenario;
             byte[] bytes;
             try
@@ -41,7 +35,7 @@ internal static class EncodeCommand
             }
             if (ScenarioDecoder.Decode(bytes, options) != scenario)
                 throw new UsageException($"{path}: the scenario does not survive encoding (please report: the encoder has a bug)");
-            CommonOptions.WriteOutput(parse.GetValue(output)!, bytes);
+            CommonOptions.WriteOutput(parse.GetValue(output)!, bytes, parse.GetValue(force));
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario.Commands.Count} commands -> {bytes.Length} bytes"));
             return XsfuzzApp.Ok;
         });
