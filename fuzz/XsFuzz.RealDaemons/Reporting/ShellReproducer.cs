@@ -86,8 +86,14 @@ public static class ShellReproducer
         script.Append("    kill \"$(cat \"$work/$1.pid\")\" 2>/dev/null\n");
         script.Append("    printf 'events of %s:\\n' \"$1\"; sed 's/^/  /' \"$work/$1\"\n");
         script.Append("}\n");
-        script.Append("\n# the initial nodes\n");
+        script.Append(scenario.Nodes.Count == 0 ? "\n# no initial nodes\n" : "\n# the initial nodes\n");
         script.Append(body);
+        var differing = DifferingPaths(d);
+        if (differing.Count > 0)
+        {
+            script.Append("\n# the nodes the trees differ in, as they are now\n");
+            foreach (var path in differing) script.Append("run xenstore-read ").Append(Arg(path)).Append('\n');
+        }
         if (watchers.Count > 0)
         {
             script.Append("\n# the watches still registered at the end\nsleep 1\n");
@@ -164,6 +170,18 @@ public static class ShellReproducer
             foreach (var line in SnapshotDiff.Unified(d.StateA, d.StateB).Split('\n').Where(l => l.StartsWith('-') || l.StartsWith('+')).Where(l => !l.StartsWith("---", StringComparison.Ordinal) && !l.StartsWith("+++", StringComparison.Ordinal)).Take(20))
                 script.Append("#   ").Append(line).Append('\n');
         }
+    }
+
+    /// <summary>The paths that start the state walks' differing lines (a walk line is "PATH  perms ...  value ...").</summary>
+    private static List<string> DifferingPaths(RealDivergence d)
+    {
+        if (d.StateA is null || d.StateB is null) return [];
+        var a = d.StateA.Split('\n').ToHashSet(StringComparer.Ordinal);
+        var b = d.StateB.Split('\n').ToHashSet(StringComparer.Ordinal);
+        return a.Except(b).Concat(b.Except(a))
+            .Select(line => line.Split(' ', 2)[0])
+            .Where(path => path.StartsWith('/') && !path.Contains('\0', StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Take(10).ToList();
     }
 
     private static void DeliveryLines(StringBuilder script, Delivery? delivery)
