@@ -75,7 +75,7 @@ public static class TriagePage
         html.Append(SvgChart.Render("execs", workers.Select(w => Series(w.Name, w.Points, p => p.Execs)).ToList())).Append('\n');
         html.Append(SvgChart.Render("paths (corpus)", workers.Select(w => Series(w.Name, w.Points, p => p.Paths)).ToList())).Append('\n');
         html.Append(SvgChart.Render("crashes saved", workers.Select(w => Series(w.Name, w.Points, p => p.Crashes)).ToList())).Append('\n');
-        html.Append("</div>\n<p>From each worker's <code>plot_data</code>; AFL++ writes a sample every few seconds, so a short campaign has few points.</p>\n");
+        html.Append("</div>\n<p>From each worker's <code>plot_data</code>; AFL++ writes its first sample after about a minute, then one every few seconds.</p>\n");
     }
 
     private static List<(string Name, IReadOnlyList<PlotPoint> Points)> Workers(string findings)
