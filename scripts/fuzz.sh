@@ -16,7 +16,8 @@ already disagree are set aside in OUT/seed-crashes/ rather than fuzzed ('xsfuzz 
 process for all of them). Runs scripts/setup.sh first. Prints a one-line status within seconds
 and then every few seconds and, at the end, a summary per worker (execs, exec/s, paths, crashes,
 stability), afl-whatsup's summary, afl-plot's graphs per worker (OUT/plots/WORKER/index.html),
-and the 'xsfuzz replay' command for each unique crash. Ctrl-C (or the time limit) stops every
+and the crashes and hangs grouped by signature and shrunk ('xsfuzz triage', in OUT/triage/).
+Ctrl-C (or the time limit) stops every
 worker it started.
 
   --jobs N          workers (default: all CPUs, here $(xs_cpus | xs_count))
@@ -364,34 +365,14 @@ for w in "${names[@]}"; do
     fi
 done
 
-declare -A seen=()
-crashes=()
-while IFS= read -r f; do
-    h="$(sha256sum "$f" | cut -d' ' -f1)"
-    [[ -z "${seen[$h]:-}" ]] || continue
-    seen[$h]=1
-    crashes+=("$f")
-done < <(xs_crash_files "$out")
 if [[ $seed_crashes -gt 0 ]]; then
     echo "$seed_crashes seed(s) already disagreed under --fault $fault before fuzzing: $out/seed-crashes/"
 fi
-if [[ ${#crashes[@]} -eq 0 ]]; then
-    echo "no crash"
-else
-    # Every unique crash's replay command goes to a file; the first ones are printed too.
-    commands="$out/replay-commands.txt"
-    for f in "${crashes[@]}"; do
-        printf '%s replay %s' "$(xs_quote "$XS_XSFUZZ")" "$(xs_quote "$f")"
-        [[ -z "$fault" ]] || printf ' --fault %s' "$(xs_quote "$fault")"
-        printf '\n'
-    done >"$commands"
-    show=20
-    echo "${#crashes[@]} unique crash(es); replay each with:"
-    head -n "$show" "$commands" | sed 's/^/  /'
-    if [[ ${#crashes[@]} -gt $show ]]; then
-        echo "  ... and $(( ${#crashes[@]} - show )) more: every command is in $commands"
-    fi
-    echo "or all of them, grouped by divergence signature: scripts/replay.sh $(xs_quote "$out")"
+# Crashes and hangs by distinct signature (AFL's own count is of inputs with new edges): replayed,
+# grouped and shrunk in one process, with a folder per signature and a page in $out/triage/.
+if [[ $empty -eq 0 ]]; then
+    echo
+    "$XS_XSFUZZ" triage "$out" || echo "('xsfuzz triage $out' failed; its inputs are in $out/*/crashes/)"
 fi
 
 if [[ -n "$failed" ]]; then

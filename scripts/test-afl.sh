@@ -10,10 +10,15 @@ usage: scripts/test-afl.sh [--fault NAME] [--keep]
 
 End-to-end checks of the AFL++ side on one core (about 8 minutes), one line each
 ('PASS name' or 'FAIL name: why'), then 'N passed, N failed'; exits 1 if any failed.
-Installs what it needs by running scripts/setup.sh.
+Installs what it needs by running scripts/setup.sh (and apt-get for chromium).
   - every script answers --help, and rejects a bad argument with exit 2
   - fuzz.sh --jobs 1 --time 90s --fault NAME finds at least one crash, and writes afl-plot's graphs
-  - replay.sh on that crash exits 1 with the disagreement report
+  - the user path: fuzz.sh's summary is 'xsfuzz triage' (one group for the default fault), whose
+    report shows the shrunk scenario first; the group's minimal input, replayed WITHOUT --fault,
+    fails with the same signature; no crash of the campaign replays as "agree"
+  - triage of 200 distinct crash files takes under 10 s of CPU
+  - triage's index.html loads in headless Chromium without console messages (a planted
+    console.error is caught by the same check); a screenshot is saved
   - tmin.sh shrinks that crash to an input that still disagrees
   - fuzz.sh checks the seeds in one 'xsfuzz seeds' process and prints a status line within seconds
   - fuzz.sh refuses an existing --out without --resume, a corpus folder as --out, and --resume
@@ -23,9 +28,10 @@ Installs what it needs by running scripts/setup.sh.
   - cmin.sh on that queue leaves a non-empty corpus no larger than the queue
   - afl-showmap on a corpus file shows instrumentation (tuples > 0)
 
-  --fault NAME  the planted fault of the crash campaign (default: perm-entry-lost when
-                'xsfuzz faults' lists it, else the first one listed)
-  --keep        keep the work dir (it is kept anyway when a check fails)
+  --fault NAME  the planted fault of the crash campaign (default: watch-relative-lost, whose
+                crashes all have one signature; with another fault, one or more groups)
+  --keep        keep the work dir (it is kept anyway when a check fails); the page's
+                screenshot is always kept, in build/test-afl-triage-page.png
   -h, --help    this text
 EOF
 }
@@ -61,6 +67,38 @@ finish() {
     [[ $failed -eq 0 ]]
 }
 
+# Headless Chromium (Debian's package, installed here when missing) loads a page from the disk:
+# any console message fails (the page has no script, so there should be none), and a screenshot
+# is saved. The same check must catch a console.error planted in a page of its own.
+page_check() {  # PAGE PNG
+    local page="$1" png="$2" profile log
+    if ! command -v chromium >/dev/null 2>&1; then
+        local sudo=()
+        [[ $EUID -eq 0 ]] || sudo=(sudo)
+        { "${sudo[@]}" apt-get update -q && DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends chromium; } \
+            >"$work/chromium-install.log" 2>&1 \
+            || { fail "install chromium" "apt-get failed" "$work/chromium-install.log"; return; }
+    fi
+    load_page() {  # PAGE LOG [extra chromium args]
+        profile="$(mktemp -d "$work/chromium-profile.XXXXXX")"
+        timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+            --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+            --enable-logging=stderr --v=0 --window-size=1200,1000 "${@:3}" "file://$1" >"$2.out" 2>"$2"
+    }
+    printf '<!DOCTYPE html><html><body><script>console.error("planted")</script></body></html>\n' >"$work/planted.html"
+    load_page "$work/planted.html" "$work/chromium-planted.log" --dump-dom || true
+    if ! grep -q 'CONSOLE.*"planted"' "$work/chromium-planted.log"; then
+        fail "the headless Chromium check" "it does not see a planted console.error" "$work/chromium-planted.log"
+        return
+    fi
+    log="$work/chromium-page.log"
+    if load_page "$page" "$log" --screenshot="$png" && ! grep -q 'CONSOLE' "$log" && [[ -s "$png" ]]; then
+        pass "index.html loads in headless Chromium without console messages; screenshot $png ($(stat -c %s "$png") bytes)"
+    else
+        fail "index.html in headless Chromium" "console messages or no screenshot" "$log"
+    fi
+}
+
 # 0. setup
 if "$XS_ROOT/scripts/setup.sh" >"$work/setup.log" 2>&1; then
     pass "setup.sh builds build/plain and the instrumented build/afl"
@@ -71,9 +109,11 @@ else
     exit 1
 fi
 
+one_group=0
 if [[ -z "$fault" ]]; then
-    if xs_fault_names | grep -x 'perm-entry-lost' >/dev/null; then
-        fault=perm-entry-lost
+    if xs_fault_names | grep -x 'watch-relative-lost' >/dev/null; then
+        fault=watch-relative-lost
+        one_group=1   # a relative watch restored as absolute shows in the state right after the update
     else
         fault="$(xs_fault_names | xs_first 1)"
     fi
@@ -129,16 +169,78 @@ else
     fail "afl-plot graphs" "missing, small, or not named in the summary" "$work/fuzz-fault.log"
 fi
 
-# 3. the crash replays as a disagreement (exit 1) on the plain build
+# 3. the user path: fuzz.sh's summary is triage's table; one group per signature, shrunk; the
+#    minimal input fails the same way without --fault (the campaign folder gives it)
 if [[ -n "$first_crash" ]]; then
-    rc=0
-    "$XS_ROOT/scripts/replay.sh" "$first_crash" >"$work/replay.log" 2>&1 || rc=$?
-    if [[ $rc -eq 1 ]] && grep -q '^DISAGREE' "$work/replay.log" && grep -q 'signature:' "$work/replay.log"; then
-        pass "replay.sh on the crash exits 1 with the disagreement report ($(sed -n 's/^DISAGREE  .*  \[\(.*\)\]$/\1/p' "$work/replay.log" | xs_first 1))"
+    triage="$crash_out/triage"
+    groups=()
+    mapfile -t groups < <(find "$triage" -mindepth 1 -maxdepth 1 -type d -name '[0-9]*-*' 2>/dev/null | LC_ALL=C sort -V)
+    table_sig="$(sed -n 's/^ *1  *[0-9][0-9]*  .*  [0-9][0-9]* bytes\*\{0,1\}  *//p' "$work/fuzz-fault.log" | xs_first 1)"
+    if [[ ${#groups[@]} -eq 0 || -z "$table_sig" ]]; then
+        fail "fuzz.sh's summary triages the crashes" "no triage table in the log, or no group in $triage" "$work/fuzz-fault.log"
+    elif [[ $one_group -eq 1 && ${#groups[@]} -ne 1 ]]; then
+        fail "triage of --fault $fault" "${#groups[@]} groups, not 1: $(printf '%s ' "${groups[@]##*/}")" "$work/fuzz-fault.log"
     else
-        fail "replay.sh on the crash" "exit $rc, or no DISAGREE verdict / signature line" "$work/replay.log"
+        pass "fuzz.sh's summary triages $(xs_crash_files "$crash_out" | xs_count) crash file(s) into ${#groups[@]} group(s): $table_sig"
+    fi
+    report="${groups[0]:-/nonexistent}/report.txt"
+    if [[ -f "$report" ]] && grep -q '^=== shrunk:' "$report" \
+            && [[ "$(grep -n '^=== shrunk:' "$report" | cut -d: -f1)" -lt "$(grep -n '^=== original' "$report" | cut -d: -f1)" ]]; then
+        pass "group 1's report shows the shrunk scenario first ($(sed -n 's/^=== shrunk: \([^,]*\),.*/\1/p' "$report"))"
+    else
+        fail "group 1's shrunk report" "no '=== shrunk:' section before '=== original' in $report" "$report"
+    fi
+    minimal="${groups[0]:-/nonexistent}/minimal.bin"
+    rc=0
+    "$XS_XSFUZZ" replay "$minimal" >"$work/replay-minimal.log" 2>&1 || rc=$?
+    sig="$(sed -n 's/^signature: //p' "$work/replay-minimal.log" | xs_first 1)"
+    if [[ $rc -eq 1 && -n "$sig" && "$sig" == "$table_sig" ]]; then
+        pass "the minimal input ($(stat -c %s "$minimal") bytes) replayed without --fault fails with the same signature"
+    else
+        fail "replay of the minimal input without --fault" "exit $rc, signature '$sig', table says '$table_sig'" "$work/replay-minimal.log"
+    fi
+    rc=0
+    mapfile -t crash_files < <(xs_crash_files "$crash_out")
+    "$XS_XSFUZZ" replay --no-shrink "${crash_files[@]}" >"$work/replay-all.log" 2>&1 || rc=$?
+    if [[ $rc -eq 1 ]] && ! grep -q '^verdict: agree' "$work/replay-all.log" \
+            && [[ "$(grep -c '^verdict: ' "$work/replay-all.log")" -eq ${#crash_files[@]} ]]; then
+        pass "xsfuzz replay of the campaign's ${#crash_files[@]} crash file(s) never says agree"
+    else
+        fail "replay of the campaign's crashes" "exit $rc, or a 'verdict: agree'" "$work/replay-all.log"
     fi
 
+    # 3b. 200 distinct crash files: the campaign's, then each with one byte appended (the decoder
+    #     reads it as more scenario, so each is replayed for real), under the campaign's marker.
+    many="$work/many-crashes"
+    mkdir -p "$many/main/crashes"
+    cp -- "$crash_out/$XS_MARKER" "$many/"
+    n=0 suffix=0
+    while [[ $n -lt 200 ]]; do
+        for f in "${crash_files[@]}"; do
+            [[ $n -lt 200 ]] || break
+            dest="$many/main/crashes/id:$(printf '%06d' "$n"),sig:06,src:000000,time:$n,op:havoc,rep:1"
+            cp -- "$f" "$dest"
+            [[ $suffix -eq 0 ]] || printf "\\$(printf '%03o' $((suffix % 256)))" >>"$dest"
+            n=$((n + 1))
+        done
+        suffix=$((suffix + 1))
+    done
+    # CPU seconds, not wall-clock: triage replays on one thread, so on an idle machine
+    # they are the same, and the machine this runs on is often shared (the wall time is shown).
+    TIMEFORMAT='%R %U %S'
+    { time "$XS_XSFUZZ" triage "$many" >"$work/triage-many.log" 2>&1; } 2>"$work/triage-many.time" || true
+    unset TIMEFORMAT
+    read -r wall user sys <"$work/triage-many.time"
+    cpu="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
+    distinct="$(sed -n 's/.*, \([0-9]*\) distinct,.*/\1/p' "$work/triage-many.log")"
+    if awk -v c="$cpu" 'BEGIN { exit !(c < 10) }' && [[ -n "$distinct" && -f "$many/triage/index.html" ]]; then
+        pass "xsfuzz triage of 200 crash files ($distinct distinct), shrinking included: $cpu s CPU ($wall s wall, load $(cut -d' ' -f1 /proc/loadavg))"
+    else
+        fail "triage of 200 crash files" "$cpu s CPU (limit 10), $wall s wall, distinct '${distinct:-?}'" "$work/triage-many.log"
+    fi
+
+    # 3c. the page in a real browser
+    page_check "$triage/index.html" "$XS_BUILD/test-afl-triage-page.png"   # kept for a look
     # 4. afl-tmin + xsfuzz shrink keep the disagreement
     if "$XS_ROOT/scripts/tmin.sh" "$first_crash" "$work/shrunk" >"$work/tmin.log" 2>&1 \
             && [[ "$(stat -c %s "$work/shrunk")" -le "$(stat -c %s "$first_crash")" ]]; then
@@ -147,7 +249,7 @@ if [[ -n "$first_crash" ]]; then
         fail "tmin.sh on the crash" "failed or grew" "$work/tmin.log"
     fi
 else
-    fail "replay.sh on the crash" "no crash to replay"
+    fail "the triage user path" "no crash to triage"
     fail "tmin.sh on the crash" "no crash to shrink"
 fi
 

@@ -132,6 +132,51 @@ else
     fail "DEBUG watches across oxenstored's live update (exit $status)"
 fi
 
+# --- shell reproducers of the allow-list's traces, run against the sandbox daemons ------------------
+# `xsfuzz real ... --emit-shell` writes a finding as xenstore-utils commands for a real host. Each
+# trace of known-differences.txt is emitted, then run with Debian's xenstore-utils against a fresh
+# sandbox daemon (XENSTORED_PATH), with scripts/real/xenstore-control.c standing in for
+# xenstore-control (Debian's needs a hypervisor). A script must run to its end (exit 0) and its
+# live updates must have been sent.
+if ! command -v xenstore-write >/dev/null; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq xenstore-utils >/dev/null
+fi
+mkdir -p "$WORK/bin" "$WORK/shell"
+if gcc -O2 -Wall -Wextra -Werror -o "$WORK/bin/xenstore-control" scripts/real/xenstore-control.c -l:libxenstore.so.4 2>"$WORK/standin.log"; then
+    info="$("$SANDBOX" --cache "$CACHE" info)"
+    emitted=0 ran=0 not_shown=0 bad=""
+    n=0
+    while read -r mode daemon b64; do
+        n=$((n + 1))
+        script="$WORK/shell/$n-$mode-$daemon.sh"
+        "$XSFUZZ" real "$mode" --daemon "$daemon" --base64 "$b64" --cache "$CACHE" --sandbox "$SANDBOX" --emit-shell "$script" \
+            >"$script.emit" 2>&1
+        status=$?
+        if [[ $status == 1 ]]; then not_shown=$((not_shown + 1)); continue; fi
+        [[ $status == 0 && -s "$script" ]] || { bad+=" $n:emit-exit-$status"; continue; }
+        emitted=$((emitted + 1))
+        binary="$(sed -n "s/^$daemon=//p" <<<"$info")"
+        line=$("$SANDBOX" --cache "$CACHE" start "$daemon" "$CACHE/run/shell-$n" 2>"$script.start") || { bad+=" $n:start"; continue; }
+        socket=${line#* }
+        XENSTORED_PATH="$socket" XENSTORED_BINARY="$binary" PATH="$WORK/bin:$PATH" timeout 300 sh "$script" >"$script.out" 2>&1
+        status=$?
+        "$SANDBOX" --cache "$CACHE" stop "$CACHE/run/shell-$n" >/dev/null 2>&1
+        lus=$(grep -c '^run xenstore-control live-update' "$script")
+        sent=$(grep -c '^\$ xenstore-control live-update' "$script.out")
+        if [[ $status == 0 && $lus == "$sent" ]]; then ran=$((ran + 1)); else bad+=" $n:exit-$status"; fi
+    done < <(sed -n 's/^trace: xsfuzz real \(lu\|diff\) --daemon \([a-z]*\) --base64 \([^ ]*\)$/\1 \2 \3/p' fuzz/XsFuzz.RealDaemons/known-differences.txt)
+    if [[ $n -gt 0 && -z "$bad" && $ran == "$emitted" && $emitted -gt 0 ]]; then
+        pass "shell reproducers: $emitted of $n allow-list traces emitted (${not_shown} did not disagree on this run) and all ran against the sandbox daemons"
+    else
+        for f in "$WORK"/shell/*.out; do echo "--- $f"; tail -5 "$f"; done
+        fail "shell reproducers: $emitted emitted, $ran ran, $not_shown not shown, problems:$bad"
+    fi
+else
+    cat "$WORK/standin.log"
+    fail "build the xenstore-control stand-in (scripts/real/xenstore-control.c)"
+fi
+
 # --- nothing left running ---------------------------------------------------------------------------
 left=$("$SANDBOX" --cache "$CACHE" status)
 if [[ -z "$left" ]] && ! pgrep -f "$CACHE/root/" >/dev/null; then

@@ -20,6 +20,7 @@ public static class XsfuzzApp
             ReplayCommand.Create(io),
             PrintCommand.Create(io),
             ShrinkCommand.Create(io),
+            TriageCommand.Create(io),
             EncodeCommand.Create(io),
             CorpusCommand.Create(io),
             SeedsCommand.Create(io),

@@ -72,7 +72,8 @@ public sealed class CliTests : IDisposable
     {
         var (code, report, _) = Run("check", "--fault", "pending-event-dropped", "--seed", "3", "--iterations", "3000", "--out", _dir);
         Assert.Equal(1, code);
-        Assert.Single(report.Split('\n'), l => l.StartsWith("signature: ", StringComparison.Ordinal));
+        // The shrunk report and the original one: one signature.
+        Assert.Single(report.Split('\n').Where(l => l.StartsWith("signature: ", StringComparison.Ordinal)).Distinct());
         var saved = Assert.Single(Directory.GetFiles(_dir, "xsfuzz-failure-seed3-*.bin"));
 
         var (replayCode, replay, _) = Run("replay", saved, "--fault", "pending-event-dropped");
@@ -100,7 +101,7 @@ public sealed class CliTests : IDisposable
     }
 
     private static string Signature(string report) =>
-        report.Split('\n').Single(l => l.StartsWith("signature: ", StringComparison.Ordinal));
+        report.Split('\n').First(l => l.StartsWith("signature: ", StringComparison.Ordinal));
 
     [Fact]
     public void Print_and_encode_round_trip_through_text()

@@ -4,12 +4,15 @@ using System.Globalization;
 using XsFuzz.Harness;
 using XsFuzz.Harness.Reporting;
 using XsFuzz.Harness.Running;
+using XsFuzz.Triage;
+using XsFuzz.Triage.Campaigns;
+using XsFuzz.Triage.Reports;
 
 namespace XsFuzz.Cli.Commands;
 
 /// <summary>
 /// `xsfuzz check`: random inputs from a seed through the decoder and the property, with a progress line
-/// every two seconds; on failure the input is saved, the report printed, exit code 1.
+/// every two seconds; on failure the input is saved, the report printed (shrunk first), exit code 1.
 /// </summary>
 internal static class CheckCommand
 {
@@ -24,16 +27,20 @@ internal static class CheckCommand
         var maxCommands = CommonOptions.MaxCommands();
         var fault = CommonOptions.Fault();
         var force = CommonOptions.Force();
+        var noShrink = new Option<bool>("--no-shrink") { Description = "report a failure as found, without shrinking it first" };
+        var full = new Option<bool>("--full") { Description = "print long values whole instead of eliding them" };
         var command = new Command("check", "run random inputs through the live-update property")
         {
-            iterations, seed, time, maxCommands, fault, outDir, force,
+            iterations, seed, time, maxCommands, fault, outDir, force, noShrink, full,
         };
         command.SetAction(parse => Run(io, parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(time),
-            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? ".", parse.GetValue(force)));
+            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? ".", parse.GetValue(force),
+            !parse.GetValue(noShrink), parse.GetValue(full)));
         return command;
     }
 
-    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir, bool force)
+    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir,
+        bool force, bool shrink, bool full)
     {
         var fault = CommonOptions.ParseFault(faultName);
         var options = CommonOptions.Harness(maxCommands);
@@ -71,13 +78,12 @@ internal static class CheckCommand
         }
 
         // The report first: it holds a reproducer, so nothing is lost if the input cannot be saved.
-        if (failure.Disagreement is { } d) io.Out.Write(d.Report);
-        else
-        {
-            io.Out.WriteLine("THE MODEL CRASHED (not a live-update disagreement): " + failure.Crash);
-            io.Out.WriteLine("signature: model threw " + failure.Crash!.GetType().Name);
-            io.Out.WriteLine(Reproducer.CommandLine(Convert.ToBase64String(failure.Input), fault, options));
-        }
+        var settings = new ReplaySettings(Targets.Model, fault, options, null);
+        var report = ModelHarness.Report(failure.Input, settings) ?? "(it agrees when run again: the model is not deterministic)\n";
+        var shrunk = shrink && failure.Disagreement is not null ? ModelHarness.Shrink(failure.Input, settings) : null;
+        var why = !shrink ? null : failure.Disagreement is null ? "the shrinker keeps disagreements only" : shrunk is null ? "the shrinker could not reproduce it" : null;
+        io.Out.Write(FindingText.Render(report, failure.Input.Length, shrunk, why, full));
+        if (failure.Disagreement is null) io.Out.WriteLine(Reproducer.CommandLine(Convert.ToBase64String(failure.Input), fault, options));
         var found = string.Create(CultureInfo.InvariantCulture, $"found at iteration {failure.Iteration} after {seconds.TotalSeconds:F2} s (seed {seed})");
         var file = Path.Combine(outDir, string.Create(CultureInfo.InvariantCulture, $"xsfuzz-failure-seed{seed}-iter{failure.Iteration}.bin"));
         try

@@ -51,9 +51,10 @@ internal static class RealCommand
         var cache = new Option<string?>("--cache") { Description = "sandbox cache folder (default build/real)", HelpName = "DIR" };
         var sandbox = new Option<string?>("--sandbox") { Description = "path of scripts/real-sandbox.sh (default: found above the program or the current folder)", HelpName = "SCRIPT" };
         var maxCommands = CommonOptions.MaxCommands();
+        var emitShell = new Option<string?>("--emit-shell") { Description = "run the one input once and write its finding as a shell script of xenstore-utils commands for a real Xen host", HelpName = "FILE" };
         var command = new Command(name, description)
         {
-            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, keep, replyTimeout, cache, sandbox, maxCommands,
+            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, keep, replyTimeout, cache, sandbox, maxCommands, emitShell,
         };
         command.SetAction(parse =>
         {
@@ -82,6 +83,13 @@ internal static class RealCommand
             {
                 throw new UsageException(e.Message);
             }
+            if (parse.GetValue(emitShell) is { } shellFile)
+            {
+                if (b64 is null && files.Length != 1) throw new UsageException("--emit-shell takes one input (a FILE or --base64)");
+                var input = source.Next() ?? throw new UsageException("--emit-shell: no input");
+                var settings = RunSettings.Default with { ForceXenstored = parse.GetValue(force), KeepRunFolders = parse.GetValue(keep), ReplyTimeout = TimeSpan.FromSeconds(seconds) };
+                return RealShellEmitter.Emit(io, run, settings, harness, Layout(parse.GetValue(sandbox), parse.GetValue(cache)), input, shellFile);
+            }
             var limit = parse.GetValue(time) is { } t ? CommonOptions.ParseDuration(t) : (TimeSpan?)null;
             var maxScenarios = parse.GetValue(count) ?? (b64 is null && files.Length == 0 && limit is null ? 100 : null);
             if (maxScenarios is < 1) throw new UsageException("--count must be at least 1");
@@ -105,6 +113,18 @@ internal static class RealCommand
         return command;
     }
 
+    private static SandboxLayout Layout(string? script, string? cache)
+    {
+        try
+        {
+            return SandboxLayout.Prepare(script, cache);
+        }
+        catch (SandboxException e)
+        {
+            throw new UsageException("sandbox: " + e.Message);
+        }
+    }
+
     private static KnownDifferences LoadKnown(string? path)
     {
         try
@@ -119,15 +139,7 @@ internal static class RealCommand
 
     private static int Run(CliIo io, CampaignOptions options, InputSource source, string? script, string? cache)
     {
-        SandboxLayout layout;
-        try
-        {
-            layout = SandboxLayout.Prepare(script, cache);
-        }
-        catch (SandboxException e)
-        {
-            throw new UsageException("sandbox: " + e.Message);
-        }
+        var layout = Layout(script, cache);
         using var stop = new CancellationTokenSource();
         void OnSignal(PosixSignalContext context)
         {

@@ -3,7 +3,7 @@ using DiffPlex.Renderer;
 namespace XsFuzz.Harness.Reporting;
 
 /// <summary>Unified diff of two state snapshots (DiffPlex), and its value-free shape for signatures.</summary>
-internal static class SnapshotDiff
+public static class SnapshotDiff
 {
     /// <summary>A unified diff, A as "---", B as "+++".</summary>
     public static string Unified(string snapshotA, string snapshotB) =>
