@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
 usage() {
     cat <<'EOF'
-usage: scripts/libfuzzer/build-driver.sh [--force] [--quiet]
+usage: scripts/libfuzzer/build-driver.sh [--force] [--quiet] [--deps-only]
 
 Builds the libFuzzer driver (scripts/libfuzzer/driver.c) into build/libfuzzer/xsfuzz-libfuzzer
 with Debian's clang-14 and -fsanitize=fuzzer, installing clang-14 and libclang-rt-14-dev (which
@@ -14,15 +14,17 @@ holds libFuzzer's runtime) with apt-get when they are missing. Quick when driver
 
   --force     rebuild even when up to date
   --quiet     print nothing when up to date
+  --deps-only only install the toolchain (.clusterfuzzlite/build.sh outside a container needs it)
   -h, --help  this text
 EOF
 }
 
-force=0 quiet=0
+force=0 quiet=0 deps_only=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --force) force=1 ;;
         --quiet) quiet=1 ;;
+        --deps-only) deps_only=1 ;;
         -h|--help) usage; exit 0 ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
@@ -51,6 +53,7 @@ install_toolchain() {
 }
 
 install_toolchain
+[[ $deps_only -eq 0 ]] || exit 0
 stamp="$DRIVER.stamp"
 hash="$( { sha256sum "$SOURCE" "${BASH_SOURCE[0]}"; "$CLANG" --version | head -n 1; } | sha256sum | cut -d' ' -f1)"
 if [[ $force -eq 0 && -x "$DRIVER" && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
