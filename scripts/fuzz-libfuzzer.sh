@@ -215,7 +215,11 @@ log="$out/.logs/libfuzzer.log"
 echo "$DRIVER ${args[*]} ${flags[*]} ${extra[*]} $out/corpus $seeds" >>"$out/.logs/command"
 start_ns="$(date +%s%N)"
 # setsid: its own process group, so that stop() reaches the -fork jobs and their targets too.
-setsid "$DRIVER" "${args[@]}" "${flags[@]}" "${extra[@]}" "$out/corpus" "$seeds" >>"$log" 2>&1 &
+# One process is pinned to the first CPU, as fuzz.sh pins its first worker (the driver pins each
+# -fork job, with its target, to the CPU that job starts on).
+pin=()
+[[ $until_crash -eq 0 ]] || pin=(taskset -c "$(xs_cpus | xs_first 1)")
+setsid "${pin[@]}" "$DRIVER" "${args[@]}" "${flags[@]}" "${extra[@]}" "$out/corpus" "$seeds" >>"$log" 2>&1 &
 pid=$!
 
 # Status from libFuzzer's log: its last "#N ..." line has the executions, coverage and exec/s (in

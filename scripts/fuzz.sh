@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<EOF
 usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--out DIR] [--fault NAME] [--resume]
-                       [--timeout MS] [--status SECONDS] [--empty]
+                       [--timeout MS] [--status SECONDS] [--empty] [--node NAME --sync-from DIR...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
 worker and N-1 -S workers with varied power schedules, each pinned to its own CPU, seeded from
@@ -27,6 +27,12 @@ for each unique crash. Ctrl-C (or the time limit) stops every worker it started.
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
                     that bench.sh compares against
+  --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
+                    NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
+  --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
+                    XSFUZZ_SYNC_SECONDS (default 300) scripts/sync.sh copies their main
+                    workers' queues into OUT, where AFL++ imports them (every AFL_SYNC_TIME
+                    minutes, default 30); needs --node
   -h, --help        this text
 
 The environment reaches afl-fuzz and the target: e.g. AFL_BENCH_UNTIL_CRASH=1 ends a worker
@@ -40,6 +46,7 @@ EOF
 }
 
 jobs="" time_arg="" out="" fault="" resume=0 timeout_ms="$XS_DEFAULT_TIMEOUT_MS" status_every=10 empty=0
+node="" sync_from=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jobs) xs_need_value "$@"; jobs="$2"; shift ;;
@@ -50,6 +57,10 @@ while [[ $# -gt 0 ]]; do
         --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
         --status) xs_need_value "$@"; status_every="$2"; shift ;;
         --empty) empty=1 ;;
+        --node) xs_need_value "$@"; node="$2"; shift ;;
+        --sync-from) xs_need_value "$@"; shift
+                     while [[ $# -gt 0 && "$1" != --* ]]; do sync_from+=("$1"); shift; done
+                     continue ;;
         -h|--help) usage; exit 0 ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
@@ -63,6 +74,10 @@ fi
 xs_is_uint "$jobs" && [[ $jobs -ge 1 ]] || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
 xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]] || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
+[[ -z "$node" || "$node" =~ ^[A-Za-z0-9_]+$ ]] || xs_usage_error "--node needs a name of letters, digits and _, not '$node'"
+[[ ${#sync_from[@]} -eq 0 || -n "$node" ]] || xs_usage_error "--sync-from needs --node"
+sync_every="${XSFUZZ_SYNC_SECONDS:-300}"
+xs_is_uint "$sync_every" && [[ $sync_every -ge 1 ]] || xs_usage_error "XSFUZZ_SYNC_SECONDS needs seconds, not '$sync_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
     seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]] \
@@ -189,9 +204,9 @@ limit="until Ctrl-C"
 xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
-        name=main role=(-M main)
+        name="${node:+$node-}main" role=(-M "${node:+$node-}main")
     else
-        name="s$i" role=(-S "s$i")
+        name="${node:+$node-}s$i" role=(-S "${node:+$node-}s$i")
     fi
     args=(-i "$seeds" -o "$out" "${role[@]}" -p "${schedules[$((i % ${#schedules[@]}))]}" -t "$timeout_ms" -m none)
     [[ $pin -eq 0 ]] || args+=(-b "${cpus[$i]}")
@@ -232,6 +247,7 @@ status_line() {
 
 start=$SECONDS
 next_status=$((start + status_every))
+next_sync=$start
 failed=""
 deadline=0
 # -V ends the workers (after the dry run, which can be long when resuming); this is a backstop.
@@ -258,6 +274,11 @@ while :; do
     if [[ $deadline -gt 0 && $SECONDS -ge $deadline ]]; then
         xs_log "workers still running ${seconds}s + 120s after the start: stopping them"
         break
+    fi
+    if [[ ${#sync_from[@]} -gt 0 && $SECONDS -ge $next_sync ]]; then
+        "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
+            || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
+        next_sync=$((SECONDS + sync_every))
     fi
     if [[ $status_every -gt 0 && $SECONDS -ge $next_status ]]; then
         status_line

@@ -95,9 +95,12 @@ bad="$(awk '/^== / { sub(/^== /, ""); sub(/ \([0-9]+ bytes\)$/, ""); f = $0 } /^
 if [[ -z "$bad" ]]; then
     fail "no seed among the first 20 disagrees under --fault $fault: cannot check the crash path"
 else
+    # As a corpus dir, not a file argument: libFuzzer saves no artifact when it only runs files.
+    mkdir -p "$tmp/bad"
+    cp -- "$bad" "$tmp/bad/"
     rc=0
-    (cd "$tmp" && "$fuzzer" -artifact_prefix="$tmp/artifacts/" --target-arg=libfuzzer --target-arg=--fault \
-        "--target-arg=$fault" "$bad") >"$tmp/crash.log" 2>&1 || rc=$?
+    (cd "$tmp" && "$fuzzer" -runs=10 -artifact_prefix="$tmp/artifacts/" --target-arg=libfuzzer --target-arg=--fault \
+        "--target-arg=$fault" "$tmp/bad") >"$tmp/crash.log" 2>&1 || rc=$?
     crash="$(find "$tmp/artifacts" -name 'crash-*' -type f | xs_first 1)"
     check "a disagreement stops libFuzzer with a crash (exit $rc)" test "$rc" -ne 0 -a -n "$crash"
     check "the disagreement report reaches libFuzzer's output" grep -q 'LIVE UPDATE WAS VISIBLE' "$tmp/crash.log"

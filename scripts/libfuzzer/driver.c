@@ -22,11 +22,18 @@
 //
 // The child starts at the first input rather than in LLVMFuzzerInitialize, so that the libFuzzer
 // processes that only supervise others (-fork, -jobs, the outer -merge process) never start one.
+//
+// The driver and the target take turns and never run at once, so both are pinned to the CPU the
+// driver is on when the target starts (XSFUZZ_NO_PIN=1 leaves them free): otherwise every input
+// costs two wake-ups across CPUs, which on a loaded machine was 20 times slower (measured: 500
+// executions of one seed took about 21 s unpinned and under 1 s pinned, load average above 50 on
+// 2 CPUs).
 
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -129,7 +136,21 @@ static void read_status(int32_t *status, const char *when, int for_input) {
     __builtin_trap();
 }
 
+// Keeps this process, and so the target it forks, on the CPU it runs on now.
+static void pin_to_current_cpu(void) {
+    const char *no_pin = getenv("XSFUZZ_NO_PIN");
+    if (no_pin && *no_pin && strcmp(no_pin, "0") != 0) return;
+    int cpu = sched_getcpu();
+    if (cpu < 0) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        fprintf(stderr, "xsfuzz-libfuzzer: could not pin to CPU %d: %s (running unpinned)\n", cpu, strerror(errno));
+}
+
 static void start_target(void) {
+    pin_to_current_cpu();
     int shm_id = shmget(IPC_PRIVATE, MAP_SIZE + DATA_SIZE, IPC_CREAT | IPC_EXCL | 0600);
     if (shm_id < 0) fail_errno("shmget");
     shared = shmat(shm_id, NULL, 0);
