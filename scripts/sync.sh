@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<'EOF'
 usage: scripts/sync.sh --into OUT --node NAME SOURCE...
+       scripts/sync.sh --deps-only
 
 Multi-machine AFL++ as AFL++'s documentation describes it: every machine runs its own campaign
 (scripts/fuzz.sh --node NAME: one -M NAME-main and -S NAME-sN workers) into a local sync dir, and
@@ -21,37 +22,47 @@ periodically; it can also run from cron. Installs rsync with apt-get when it is 
 
   --into OUT   this machine's sync dir (fuzz.sh --out)
   --node NAME  this machine's node name (fuzz.sh --node)
+  --deps-only  only install rsync
   -h, --help   this text
 EOF
 }
 
-into="" node="" sources=()
+into="" node="" sources=() deps_only=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --into) xs_need_value "$@"; into="$2"; shift ;;
         --node) xs_need_value "$@"; node="$2"; shift ;;
+        --deps-only) deps_only=1 ;;
         -h|--help) usage; exit 0 ;;
         -*) xs_usage_error "unknown argument '$1'" ;;
         *) sources+=("$1") ;;
     esac
     shift
 done
-[[ -n "$into" ]] || xs_usage_error "--into OUT is required"
-[[ -n "$node" ]] || xs_usage_error "--node NAME is required"
-[[ "$node" =~ ^[A-Za-z0-9_]+$ ]] || xs_usage_error "--node needs a name of letters, digits and _, not '$node'"
-[[ ${#sources[@]} -gt 0 ]] || xs_usage_error "give at least one SOURCE sync dir"
-[[ -d "$into" ]] || xs_die "--into $into is not a directory"
+if [[ $deps_only -eq 0 ]]; then
+    [[ -n "$into" ]] || xs_usage_error "--into OUT is required"
+    [[ -n "$node" ]] || xs_usage_error "--node NAME is required"
+    [[ "$node" =~ ^[A-Za-z0-9_]+$ ]] || xs_usage_error "--node needs a name of letters, digits and _, not '$node'"
+    [[ ${#sources[@]} -gt 0 ]] || xs_usage_error "give at least one SOURCE sync dir"
+    [[ -d "$into" ]] || xs_die "--into $into is not a directory"
+fi
 
-if ! command -v rsync >/dev/null 2>&1; then
+install_rsync() {
+    command -v rsync >/dev/null 2>&1 && return 0
     xs_log "installing rsync with apt-get"
-    sudo=()
+    local sudo=() apt
     if [[ $EUID -ne 0 ]]; then
         command -v sudo >/dev/null 2>&1 || xs_die "rsync is missing and this is not root: run 'apt-get install rsync' as root"
         sudo=(sudo)
     fi
-    "${sudo[@]}" apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends rsync >/dev/null
-fi
+    # Wait for another apt-get (a second node on the same host, another script) rather than fail.
+    apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300)
+    "${apt[@]}" install -y --no-install-recommends rsync >/dev/null 2>&1 \
+        || { "${apt[@]}" update >/dev/null && "${apt[@]}" install -y --no-install-recommends rsync >/dev/null; } \
+        || xs_die "apt-get could not install rsync"
+}
+install_rsync
+[[ $deps_only -eq 0 ]] || exit 0
 
 # Entries of other nodes' main workers already in OUT.
 imported() {

@@ -41,6 +41,7 @@ else
 fi
 xs_ensure_build
 export XS_BUILD_CHECKED=1
+"$XS_ROOT/scripts/sync.sh" --deps-only   # once, before two nodes would both run apt-get
 
 failures=0
 pass() { echo "PASS $*"; }

@@ -10,7 +10,8 @@ usage: scripts/test.sh [--quick]
 Builds the solution and runs every test: the xunit suites (model, live update, serve, harness, CLI,
 real-daemon plumbing), then the end-to-end checks: scripts/test-afl.sh (installs afl++ with apt-get if
 missing, builds and instruments the target, short campaigns) and scripts/test-real.sh (downloads
-Debian's oxenstored and C xenstored into a sandbox, runs them, short `xsfuzz real` campaigns).
+Debian's oxenstored and C xenstored into a sandbox, runs them, short `xsfuzz real` campaigns),
+scripts/test-libfuzzer.sh, scripts/test-cflite.sh and scripts/test-sync.sh (the other engines).
 Ends with one line "tests: N passed, N failed".
 
   --quick   xunit suites only (skip the end-to-end checks)
@@ -67,6 +68,9 @@ run_checks() {
 if [ "$quick" -eq 0 ]; then
   run_checks "AFL end to end" scripts/test-afl.sh
   run_checks "real daemons (oxenstored, C xenstored)" scripts/test-real.sh
+  run_checks "libFuzzer engine" scripts/test-libfuzzer.sh
+  run_checks "ClusterFuzzLite build.sh outside a container" scripts/test-cflite.sh
+  run_checks "two machines of AFL++ on one host" scripts/test-sync.sh
 fi
 
 echo "tests: $passed passed, $failed failed"
