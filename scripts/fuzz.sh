@@ -31,7 +31,8 @@ for each unique crash. Ctrl-C (or the time limit) stops every worker it started.
                     NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
   --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
                     XSFUZZ_SYNC_SECONDS (default 300) scripts/sync.sh copies their main
-                    workers' queues into OUT, where AFL++ imports them (every AFL_SYNC_TIME
+                    workers' queues into OUT (also once before the start), where AFL++
+                    imports them (at the start, AFL_IMPORT_FIRST, then every AFL_SYNC_TIME
                     minutes, default 30); needs --node
   -h, --help        this text
 
@@ -154,17 +155,18 @@ fi
 # from a one-byte input when none is left.
 seed_crashes=0
 if [[ -n "$fault" && $empty -eq 0 ]]; then
+    # One replay of every seed (one .NET start, not one per seed: minutes on a loaded machine);
+    # each input's "== FILE (N bytes)" header is followed by its verdict.
+    mapfile -t seed_files < <(xs_list_inputs "$seeds")
+    rc=0
+    verdicts="$("$XS_XSFUZZ" replay "${seed_files[@]}" --fault "$fault" 2>&1)" || rc=$?
+    [[ $rc -le 1 ]] || xs_die "'xsfuzz replay' of the seeds with --fault $fault exited $rc: $(tail -n 1 <<<"$verdicts")"
     while IFS= read -r f; do
-        rc=0
-        "$XS_XSFUZZ" replay "$f" --fault "$fault" >/dev/null 2>&1 || rc=$?
-        case $rc in
-            0) ;;
-            1) mkdir -p "$out/seed-crashes"
-               mv -f -- "$f" "$out/seed-crashes/"
-               seed_crashes=$((seed_crashes + 1)) ;;
-            *) xs_die "'xsfuzz replay $f --fault $fault' exited $rc" ;;
-        esac
-    done < <(xs_list_inputs "$seeds")
+        mkdir -p "$out/seed-crashes"
+        mv -f -- "$f" "$out/seed-crashes/"
+        seed_crashes=$((seed_crashes + 1))
+    done < <(awk '/^== / { sub(/^== /, ""); sub(/ \([0-9]+ bytes\)$/, ""); file = $0 }
+                  /^verdict: DISAGREE/ { print file }' <<<"$verdicts")
     if [[ $seed_crashes -gt 0 ]]; then
         xs_log "$seed_crashes of $n_seeds seeds already disagree under --fault $fault: set aside in $out/seed-crashes/"
     fi
@@ -179,6 +181,14 @@ fi
 
 xs_afl_env
 [[ $resume -eq 0 ]] || export AFL_AUTORESUME=1
+sync_now() {   # copy the other machines' main queues into $out (scripts/sync.sh)
+    "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
+        || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
+}
+if [[ ${#sync_from[@]} -gt 0 ]]; then
+    sync_now                     # so that the workers start from what the others found,
+    export AFL_IMPORT_FIRST=1    # which AFL++ imports before its first cycle (as its docs advise)
+fi
 
 # Power schedules, as AFL++'s fuzzing_in_depth.md suggests: the main node on the default (fast),
 # the secondaries spread over the others.
@@ -247,7 +257,7 @@ status_line() {
 
 start=$SECONDS
 next_status=$((start + status_every))
-next_sync=$start
+next_sync=$((start + sync_every))
 failed=""
 deadline=0
 # -V ends the workers (after the dry run, which can be long when resuming); this is a backstop.
@@ -276,8 +286,7 @@ while :; do
         break
     fi
     if [[ ${#sync_from[@]} -gt 0 && $SECONDS -ge $next_sync ]]; then
-        "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
-            || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
+        sync_now
         next_sync=$((SECONDS + sync_every))
     fi
     if [[ $status_every -gt 0 && $SECONDS -ge $next_status ]]; then
