@@ -240,7 +240,11 @@ start=$SECONDS
 next_status=$((start + status_every))
 deadline=0
 [[ $seconds -eq 0 ]] || deadline=$((start + seconds + 120))   # -max_total_time ends it; a backstop
+inited_ns=""   # when libFuzzer finished running the seeds ("INITED"), as AFL++'s clock starts after its dry run
 while kill -0 "$pid" 2>/dev/null && [[ $stop_requested -eq 0 ]]; do
+    if [[ -z "$inited_ns" ]] && grep -aq -m 1 '^#[0-9]*[[:space:]]*INITED' "$log" 2>/dev/null; then
+        inited_ns="$(date +%s%N)"
+    fi
     if [[ $deadline -gt 0 && $SECONDS -ge $deadline ]]; then
         xs_log "libFuzzer still running ${seconds}s + 120s after the start: stopping it"
         break
@@ -249,7 +253,7 @@ while kill -0 "$pid" 2>/dev/null && [[ $stop_requested -eq 0 ]]; do
         status_line
         next_status=$((SECONDS + status_every))
     fi
-    sleep 1
+    sleep 0.2
 done
 end_ns="$(date +%s%N)"
 rc=0
@@ -286,7 +290,10 @@ printf '%-10s %12s %10s %7s %7s %8s %9s %9s\n' libfuzzer "$final_execs" \
 awk -v ms="$elapsed_ms" 'BEGIN { printf "ran %.1f s\n", ms / 1000 }'
 if [[ ${#crashes[@]} -gt 0 ]]; then
     first_ns="$(stat -c %.9Y "${crashes[0]}" | tr -d .)"
-    awk -v a="$start_ns" -v b="$first_ns" 'BEGIN { printf "first crash %.1f s after libFuzzer started\n", (b - a) / 1e9 }'
+    awk -v a="$start_ns" -v b="$first_ns" -v i="${inited_ns:-0}" 'BEGIN {
+        printf "first crash %.1f s after libFuzzer started", (b - a) / 1e9
+        if (i > 0 && b >= i) printf " (%.1f s after it had run the seeds)", (b - i) / 1e9
+        printf "\n" }'
 fi
 [[ $seed_crashes -eq 0 ]] || echo "$seed_crashes seed(s) already disagreed under --fault $fault before fuzzing: $out/seed-crashes/"
 if [[ ${#crashes[@]} -eq 0 ]]; then

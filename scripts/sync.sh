@@ -12,9 +12,10 @@ usage: scripts/sync.sh --into OUT --node NAME SOURCE...
 Multi-machine AFL++ as AFL++'s documentation describes it: every machine runs its own campaign
 (scripts/fuzz.sh --node NAME: one -M NAME-main and -S NAME-sN workers) into a local sync dir, and
 the main workers' dirs are copied between machines. This copies, from each SOURCE sync dir, every
-main worker's queue/ and is_main_node mark (nothing else: no stats, no crashes) into OUT, skipping
-NAME-main, this machine's own. AFL++ then imports the new entries into OUT's workers by itself
-(the main from everyone, the secondaries from main workers), naming them id:...,sync:B-main,...
+main worker's queue/ (and its is_main_node mark while it runs; nothing else: no stats, no
+crashes) into OUT, skipping NAME-main, this machine's own. AFL++ then imports the new entries by
+itself: OUT's main worker from every dir, its secondaries from running main workers' dirs and so
+from OUT's main; the entries are named id:...,sync:B-main,...
 
 SOURCE is a local dir or rsync's [user@]host:/path (over ssh). Copies are incremental (rsync)
 and never delete or overwrite an entry. fuzz.sh --node NAME --sync-from SOURCE... runs this
