@@ -228,7 +228,8 @@ done
 
 # Status from the workers' files: queue/crash/hang counts are live; execs come from plot_data
 # (AFL++ writes it every 5 s after the first minute) or fuzzer_stats (every minute).
-count_ids() { find "$out"/*/"$1" -maxdepth 1 -name 'id:*' 2>/dev/null | xs_count; }
+# (With --node, only this node's workers: OUT also holds copies of the other nodes' main queues.)
+count_ids() { find "$out"/${node:+"$node"-}*/"$1" -maxdepth 1 -name 'id:*' 2>/dev/null | xs_count; }
 status_line() {
     local execs=0 eps=0 w pd last e s fresh=1
     for w in "${names[@]}"; do

@@ -60,7 +60,7 @@ rc=0
 "$LF" --until-crash --time 180s --fault "$fault" --status 0 --out "$tmp/crash" >"$tmp/crash.txt" 2>&1 || rc=$?
 crash="$(find "$tmp/crash/crashes" -name 'crash-*' -type f 2>/dev/null | xs_first 1)"
 if [[ $rc -eq 0 && -n "$crash" ]]; then
-    pass "--until-crash --fault $fault: crash found ($(sed -n 's/^first crash \(.*\) after.*/\1/p' "$tmp/crash.txt"))"
+    pass "--until-crash --fault $fault: $(sed -n 's/^first crash /first crash /p' "$tmp/crash.txt")"
     rc=0
     "$XS_XSFUZZ" replay "$crash" --fault "$fault" >"$tmp/replay.txt" 2>&1 || rc=$?
     if [[ $rc -eq 1 ]] && grep -q '^verdict: DISAGREE' "$tmp/replay.txt"; then
@@ -88,13 +88,15 @@ else
     fail "--jobs 2 --dict: exit $rc, $n corpus entries"
 fi
 
-# 4. -merge=1 keeps a subset that covers the same features.
-mkdir -p "$tmp/merged"
+# 4. -merge=1 keeps what brings new features: corpus/ given twice (a copy under other names)
+# must come out no larger than corpus/ once.
+mkdir -p "$tmp/merged" "$tmp/copy"
+xs_list_inputs "$XS_CORPUS" | while IFS= read -r f; do cp -- "$f" "$tmp/copy/copy-$(basename "$f")"; done
 rc=0
-"$LF" --merge "$tmp/merged" "$XS_CORPUS" >"$tmp/merge.txt" 2>&1 || rc=$?
+"$LF" --merge "$tmp/merged" "$XS_CORPUS" "$tmp/copy" >"$tmp/merge.txt" 2>&1 || rc=$?
 m="$(xs_list_inputs "$tmp/merged" | xs_count)" total="$(xs_list_inputs "$XS_CORPUS" | xs_count)"
 if [[ $rc -eq 0 && $m -gt 0 && $m -le $total ]]; then
-    pass "--merge: corpus/ $total inputs -> $m"
+    pass "--merge: corpus/ and a copy of it, $((2 * total)) inputs -> $m"
 else
     tail -n 8 "$tmp/merge.txt" | sed 's/^/  | /'
     fail "--merge: exit $rc, $m of $total inputs kept"
