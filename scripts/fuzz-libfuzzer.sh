@@ -199,7 +199,11 @@ if [[ -n "$fault" ]]; then
 fi
 
 target_flags flags
-args=("-artifact_prefix=$out/crashes/" "-timeout=$timeout_s" -print_final_stats=1)
+# -entropic=0: libFuzzer's entropic schedule re-weighs the corpus from every input's features, and
+# SharpFuzz's 64 KiB hit-count map gives each input thousands; measured on this target (one process,
+# 40 s, load ~45 on 2 CPUs): 613 executions with it, of which 14 s in the target and the rest in
+# libFuzzer, against 2,630 without it, 38 s in the target. '-- -entropic=1' puts it back.
+args=("-artifact_prefix=$out/crashes/" "-timeout=$timeout_s" -print_final_stats=1 -entropic=0)
 [[ $seconds -eq 0 ]] || args+=("-max_total_time=$seconds")
 [[ -z "$dict" ]] || args+=("-dict=$dict")
 if [[ $until_crash -eq 0 ]]; then
