@@ -7,7 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<EOF
 usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--in DIR] [--out DIR] [--fault NAME]
-                       [--resume] [--timeout MS] [--status SECONDS] [--empty] [-- AFL-OPTION...]
+                       [--resume] [--timeout MS] [--status SECONDS] [--empty]
+                       [--node NAME --sync-from DIR...] [-- AFL-OPTION...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
 worker and N-1 -S workers with varied power schedules, each pinned to its own CPU, seeded from
@@ -34,6 +35,13 @@ worker it started.
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
                     that bench.sh compares against
+  --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
+                    NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
+  --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
+                    XSFUZZ_SYNC_SECONDS (default 300) scripts/sync.sh copies their main
+                    workers' queues into OUT (also once before the start), where AFL++
+                    imports them (at the start, AFL_IMPORT_FIRST, then every AFL_SYNC_TIME
+                    minutes, default 30); needs --node
   -h, --help        this text
   -- AFL-OPTION...  everything after -- goes to every afl-fuzz, e.g. '-- -x dict.txt' (an AFL
                     dictionary, see 'xsfuzz dictionary') or '-- -L 0' (MOpt); fuzz.sh's own
@@ -51,6 +59,7 @@ EOF
 
 jobs="" time_arg="" in_dir="" out="" fault="" fault_given=0 resume=0 timeout_ms="" status_every=10 empty=0
 afl_extra=()
+node="" sync_from=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jobs) xs_need_value "$@"; jobs="$2"; shift ;;
@@ -62,6 +71,10 @@ while [[ $# -gt 0 ]]; do
         --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
         --status) xs_need_value "$@"; status_every="$2"; shift ;;
         --empty) empty=1 ;;
+        --node) xs_need_value "$@"; node="$2"; shift ;;
+        --sync-from) xs_need_value "$@"; shift
+                     while [[ $# -gt 0 && "$1" != --* ]]; do sync_from+=("$1"); shift; done
+                     continue ;;
         -h|--help) usage; exit 0 ;;
         --) shift; afl_extra=("$@"); break ;;
         *) xs_usage_error "unknown argument '$1'" ;;
@@ -82,6 +95,10 @@ fi
 [[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
     || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
+[[ -z "$node" || "$node" =~ ^[A-Za-z0-9_]+$ ]] || xs_usage_error "--node needs a name of letters, digits and _, not '$node'"
+[[ ${#sync_from[@]} -eq 0 || -n "$node" ]] || xs_usage_error "--sync-from needs --node"
+sync_every="${XSFUZZ_SYNC_SECONDS:-300}"
+xs_is_uint "$sync_every" && [[ $sync_every -ge 1 ]] || xs_usage_error "XSFUZZ_SYNC_SECONDS needs seconds, not '$sync_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
     { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
@@ -207,6 +224,14 @@ fi
 
 xs_afl_env
 [[ $resume -eq 0 ]] || export AFL_AUTORESUME=1
+sync_now() {   # copy the other machines' main queues into $out (scripts/sync.sh)
+    "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
+        || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
+}
+if [[ ${#sync_from[@]} -gt 0 ]]; then
+    sync_now                     # so that the workers start from what the others found,
+    export AFL_IMPORT_FIRST=1    # which AFL++ imports before its first cycle (as its docs advise)
+fi
 
 # Power schedules, as AFL++'s fuzzing_in_depth.md suggests: the main node on the default (fast),
 # the secondaries spread over the others.
@@ -232,9 +257,9 @@ limit="until Ctrl-C"
 xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
-        name=main role=(-M main)
+        name="${node:+$node-}main" role=(-M "${node:+$node-}main")
     else
-        name="s$i" role=(-S "s$i")
+        name="${node:+$node-}s$i" role=(-S "${node:+$node-}s$i")
     fi
     args=(-i "$seeds" -o "$out" "${role[@]}" -p "${schedules[$((i % ${#schedules[@]}))]}" -t "$timeout_ms" -m none)
     [[ $pin -eq 0 ]] || args+=(-b "${cpus[$i]}")
@@ -248,7 +273,8 @@ done
 
 # Status from the workers' files: queue/crash/hang counts are live; execs come from plot_data
 # (AFL++ writes it every 5 s after the first minute) or fuzzer_stats (every minute).
-count_ids() { find "$out"/*/"$1" -maxdepth 1 -name 'id:*' 2>/dev/null | xs_count; }
+# (With --node, only this node's workers: OUT also holds copies of the other nodes' main queues.)
+count_ids() { find "$out"/${node:+"$node"-}*/"$1" -maxdepth 1 -name 'id:*' 2>/dev/null | xs_count; }
 status_line() {
     local execs=0 eps=0 w pd last e s fresh=1 starting=0
     for w in "${names[@]}"; do
@@ -287,6 +313,7 @@ status_line() {
 start=$SECONDS
 # The first status line within seconds: afl-fuzz itself writes its first stats only later.
 next_status=$((start + (status_every < 3 ? status_every : 3)))
+next_sync=$((start + sync_every))
 failed=""
 deadline=0
 # -V ends the workers (after the dry run, which can be long when resuming); this is a backstop.
@@ -313,6 +340,10 @@ while :; do
     if [[ $deadline -gt 0 && $SECONDS -ge $deadline ]]; then
         xs_log "workers still running ${seconds}s + 120s after the start: stopping them"
         break
+    fi
+    if [[ ${#sync_from[@]} -gt 0 && $SECONDS -ge $next_sync ]]; then
+        sync_now
+        next_sync=$((SECONDS + sync_every))
     fi
     if [[ $status_every -gt 0 && $SECONDS -ge $next_status ]]; then
         status_line

@@ -16,7 +16,8 @@ packages with `scripts/setup.sh --deps-only`, then shellcheck), builds the solut
 (scripts/test-install.sh), the xunit suites (model, live update, serve, harness, CLI, real-daemon
 plumbing), then the end-to-end checks: scripts/test-afl.sh (installs afl++ and gnuplot with apt-get if
 missing, builds and instruments the target, short campaigns) and scripts/test-real.sh (downloads
-Debian's oxenstored and C xenstored into a sandbox, runs them, short `xsfuzz real` campaigns).
+Debian's oxenstored and C xenstored into a sandbox, runs them, short `xsfuzz real` campaigns),
+scripts/test-libfuzzer.sh, scripts/test-cflite.sh and scripts/test-sync.sh (the other engines).
 Ends with one line "tests: N passed, N failed".
 
   --quick       skip the end-to-end checks (test-afl.sh, test-real.sh)
@@ -80,6 +81,9 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 if [ "$quick" -eq 0 ]; then
   run_checks "AFL end to end" scripts/test-afl.sh
   run_checks "real daemons (oxenstored, C xenstored)" scripts/test-real.sh
+  run_checks "libFuzzer engine" scripts/test-libfuzzer.sh
+  run_checks "ClusterFuzzLite build.sh outside a container" scripts/test-cflite.sh
+  run_checks "two machines of AFL++ on one host" scripts/test-sync.sh
 fi
 
 echo "tests: $passed passed, $failed failed"
