@@ -62,6 +62,9 @@ internal sealed class RingSandbox : IDisposable
         ? OxenstoredLiveUpdate.Perform(_control, Daemon, RunSettings.Default)
         : XenstoredLiveUpdate.Perform(_control, Daemon, SandboxFixture.Layout.Binary(Kind), RunSettings.Default);
 
+    /// <summary>oxenstored's update asked over dom0's ring with -t 0 (<see cref="OxenstoredRingLiveUpdate"/>).</summary>
+    public LiveUpdateResult LiveUpdateOverRing() => OxenstoredRingLiveUpdate.Perform(_control, Daemon, RunSettings.Default);
+
     public static string Home(uint domid) => "/local/domain/" + Number(domid);
     public static string Number(uint n) => n.ToString(CultureInfo.InvariantCulture);
     public static string Text(Packet p) => Latin1.Decode(p.Payload).TrimEnd('\0');

@@ -137,4 +137,35 @@ public class RingSandboxTests
         }
         Assert.All(folders, f => Assert.False(Directory.Exists(f)));
     }
+
+    /// <summary>
+    /// oxenstored's update over dom0's ring: done, refused for an open transaction (the same blocker
+    /// list as over the socket), done again once it ends, and still done (over the socket) after a
+    /// scenario released domain 0 and with it dom0's ring connection.
+    /// </summary>
+    [SandboxFact]
+    public void Oxenstored_updates_over_dom0s_ring_and_refuses_for_the_same_blockers()
+    {
+        using var sandbox = new RingSandbox(DaemonKind.Oxenstored);
+        var guest = sandbox.Introduce(2);
+        Assert.Equal("OK", Text(sandbox.As(guest, Op.Write, "x", "1").Reply));
+        Assert.Equal(LiveUpdateStatus.Done, sandbox.LiveUpdateOverRing().Status);
+
+        var started = sandbox.As(guest, Op.TransactionStart, "").Reply;
+        var refused = sandbox.LiveUpdateOverRing();
+        Assert.Equal(LiveUpdateStatus.Refused, refused.Status);
+        Assert.Equal("open transactions", refused.Reason);
+        Assert.StartsWith("D2: 1 tx", refused.Detail);
+        var end = Packet.Request(Op.TransactionEnd, 90, uint.Parse(Text(started), System.Globalization.CultureInfo.InvariantCulture), "F");
+        guest.Send(end);
+        Assert.Equal(Ending.Complete, guest.ReadUntil(p => p.RequestId == 90, Wait).Ending);
+        Assert.Equal(LiveUpdateStatus.Done, sandbox.LiveUpdateOverRing().Status);
+        Assert.Equal("1", Text(sandbox.As(guest, Op.Read, "x").Reply));
+
+        // oxenstored forgets domain 0 and then fails the request (ENOENT): dom0's ring is dead.
+        Assert.Equal("ENOENT", Text(sandbox.Dom0(Op.Release, "0")));
+        Assert.Equal("F", Text(sandbox.Dom0(Op.IsDomainIntroduced, "0")));
+        Assert.Equal(LiveUpdateStatus.Done, sandbox.LiveUpdateOverRing().Status);
+        Assert.Null(sandbox.Daemon.DeathNote(TimeSpan.Zero));
+    }
 }

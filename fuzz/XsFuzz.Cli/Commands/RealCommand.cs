@@ -45,6 +45,7 @@ internal static class RealCommand
         var shrink = new Option<int>("--shrink") { Description = "shrink each new disagreement with up to N daemon runs (0: off)", DefaultValueFactory = _ => 0, HelpName = "N" };
         var noConfirm = new Option<bool>("--no-confirm") { Description = "do not rerun a new disagreement to tell reproducible from flaky" };
         var force = new Option<bool>("--force") { Description = "xenstored only: live-update with -F, even with open transactions (which it drops)" };
+        var luOverRing = new Option<bool>("--lu-over-ring") { Description = "oxenstored only: request live updates over dom0's ring with -t 0 (refusals come at once, not after 1 s)" };
         var keep = new Option<bool>("--keep-run-folders") { Description = "keep each daemon's run folder (logs) under the sandbox cache" };
         var replyTimeout = new Option<double>("--reply-timeout") { Description = "seconds a step waits for the daemon", DefaultValueFactory = _ => 5, HelpName = "S" };
         var cache = new Option<string?>("--cache") { Description = "sandbox cache folder (default build/real)", HelpName = "DIR" };
@@ -52,7 +53,7 @@ internal static class RealCommand
         var maxCommands = CommonOptions.MaxCommands();
         var command = new Command(name, description)
         {
-            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, keep, replyTimeout, cache, sandbox, maxCommands,
+            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, luOverRing, keep, replyTimeout, cache, sandbox, maxCommands,
         };
         command.SetAction(parse =>
         {
@@ -95,6 +96,7 @@ internal static class RealCommand
                 Settings = RunSettings.Default with
                 {
                     ForceXenstored = parse.GetValue(force),
+                    OxenstoredUpdateOverRing = parse.GetValue(luOverRing),
                     KeepRunFolders = parse.GetValue(keep),
                     ReplyTimeout = TimeSpan.FromSeconds(seconds),
                 },

@@ -62,7 +62,8 @@ public sealed class RingConnection : IDisposable
     /// <paramref name="timeout"/> for the daemon to have bound the domain's port (after INTRODUCE).
     /// </summary>
     /// <exception cref="TimeoutException">The domain has no port: it was not introduced.</exception>
-    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout)
+    /// <param name="pagePath">The ring page, if not domu/&lt;domid&gt;.ring (dom0's is the daemon's xsd_kva).</param>
+    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null)
     {
         var clock = Stopwatch.StartNew();
         uint? port;
@@ -72,7 +73,7 @@ public sealed class RingConnection : IDisposable
             Thread.Sleep(5);
         }
         Directory.CreateDirectory(Path.Combine(runFolder, "domu"));
-        var page = RingPage.Open(RingPath(runFolder, domid));
+        var page = RingPage.Open(pagePath ?? RingPath(runFolder, domid));
         try
         {
             return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value));
