@@ -61,6 +61,8 @@ internal static class RealCommand
             if (mode == RunMode.Diff && kind != DaemonKind.Oxenstored) throw new UsageException("diff compares the model with oxenstored only (the model is of oxenstored)");
             if (parse.GetValue(force) && (mode != RunMode.LiveUpdate || kind != DaemonKind.Xenstored))
                 throw new UsageException("--force is for `real lu --daemon xenstored` (oxenstored's -F only postpones the update)");
+            if (parse.GetValue(luOverRing) && kind != DaemonKind.Oxenstored)
+                throw new UsageException("--lu-over-ring is for oxenstored (the C daemon's updates answer at once already)");
             var run = new RunDescription(mode, kind);
             var jobCount = parse.GetValue(jobs);
             if (jobCount is < 1 or > 64) throw new UsageException("--jobs must be between 1 and 64");
