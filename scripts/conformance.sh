@@ -4,6 +4,11 @@
 # The traces live in tests/conformance/*.jsonl; next to each one,
 # X.oxenstored.out.jsonl is the daemon's output as the oracle's xsclient.py prints it. The C#
 # TraceReplayTests replay the same traces against the model and compare with these files.
+#
+# A trace with a domU connection ("conn": "D3": domain 3's ring) runs on oxenstored in the project's
+# own sandbox (scripts/real-sandbox.sh, whose stubs give domains shared ring pages and event
+# channels) through scripts/xsclient-rings.py, which is xsclient.py plus rings; the oracle's stubs
+# have no rings. Same Debian package, same oxenstored.conf.
 set -euo pipefail
 
 usage() {
@@ -20,13 +25,14 @@ a .jsonl file) against a fresh oxenstored each, using the oracle in ../shared/or
                   raise it on a loaded machine if watch events go missing
   -h, --help      this text
 
-Environment: XS_ORACLE_DIR (default /tmp/xs-oracle) is where the oracle's setup.sh unpacks
+Environment: XS_ORACLE is the oracle folder (default ../shared/oracle beside the repository);
+XS_ORACLE_DIR (default /tmp/xs-oracle) is where the oracle's setup.sh unpacks
 Debian's packages; it is set up on first use (needs apt-get download and gcc).
 EOF
 }
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ORACLE=$(cd "$ROOT/.." && pwd)/shared/oracle
+ORACLE=${XS_ORACLE:-$(cd "$ROOT/.." && pwd)/shared/oracle}   # XS_ORACLE: elsewhere (a git worktree)
 TRACES=$ROOT/tests/conformance
 export XS_ORACLE_DIR=${XS_ORACLE_DIR:-/tmp/xs-oracle}
 
@@ -78,18 +84,40 @@ fi
 # several users of the oracle on one machine never share a socket.
 WORK=$(mktemp -d /tmp/xsfuzz-conformance.XXXXXX)
 current_run=""
+sandbox_run=""
 cleanup() {
     if [ -n "$current_run" ]; then
         XS_RUNDIR=$current_run "$ORACLE/stop.sh" o >/dev/null 2>&1 || true
+    fi
+    if [ -n "$sandbox_run" ]; then
+        bash "$ROOT/scripts/real-sandbox.sh" stop "$sandbox_run" >/dev/null 2>&1 || true
     fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+has_rings() { grep -q '"conn": *"D[0-9]' "$1"; }
+
+# Runs one trace with domU rings on a fresh oxenstored of the sandbox; xsclient's output to $2.
+record_rings() {
+    local trace=$1 out=$2 started
+    current_run=""
+    sandbox_run=$(mktemp -d "$WORK/ring.XXXXXX")
+    bash "$ROOT/scripts/real-sandbox.sh" setup --quiet
+    started=$(bash "$ROOT/scripts/real-sandbox.sh" start oxenstored "$sandbox_run") || {
+        echo "oxenstored (sandbox) did not start for $(basename "$trace")" >&2
+        return 1
+    }
+    python3 "$ROOT/scripts/xsclient-rings.py" "$ORACLE/xsclient.py" "${started#* }" "$trace" --drain "$drain" >"$out"
+    bash "$ROOT/scripts/real-sandbox.sh" stop "$sandbox_run" >/dev/null
+    sandbox_run=""
+}
+
 # Runs one trace on a fresh daemon and writes xsclient's output to $2.
 record() {
     local trace=$1 out=$2 socket
+    if has_rings "$trace"; then record_rings "$trace" "$out"; return; fi
     current_run=$(mktemp -d "$WORK/run.XXXXXX")
     socket=$(XS_RUNDIR=$current_run "$ORACLE/start.sh" o 2>"$current_run/start.err") || {
         echo "oxenstored did not start for $(basename "$trace"):" >&2

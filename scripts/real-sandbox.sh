@@ -27,7 +27,11 @@ The cache (default build/real in the repository, or $XSFUZZ_REAL_CACHE) holds:
   root/   their contents (dpkg -x): root/usr/lib/xen-4.17/bin/{oxenstored,xenstored}
   lib/    stub libxenctrl/libxenevtchn/libxengnttab/libxenguest and the LD_PRELOAD shim, built with
           gcc from scripts/real/*.c with version scripts generated from the daemons' own imports
-  run/    one folder per daemon: socket, pid file, logs, dom0's fake ring page and port
+  run/    one folder per daemon: socket, pid file, logs, dom0's fake ring page and port, and the
+          domU rings: domu/<domid>.ring (the shared ring page), domu/<domid>.port (the daemon's
+          event-channel port), evtchn (the daemon's event socket: a client sends it a port number)
+          and ev<port> (a client's socket, where the daemon's notifications go); see
+          scripts/real/ring.h
 EOF
 }
 
@@ -153,7 +157,7 @@ check_stubs() {
 }
 
 sources_hash() {
-    cat "$SRC"/*.c "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1
+    cat "$SRC"/*.c "$SRC"/*.h "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1
 }
 
 build_lib() {
@@ -204,6 +208,14 @@ cmd_setup() {
 # ---------------------------------------------------------------------------------------------------
 # running daemons
 
+# The domU rings and event channels of a run folder (scripts/real/ring.h): a fresh daemon starts
+# with none, and a stopped one leaves none behind.
+remove_rings() {  # RUNDIR
+    rm -rf "$1/domu"
+    rm -f "$1/evtchn" "$1/evtchn.next"
+    find "$1" -maxdepth 1 -name 'ev[0-9]*' -type s -delete 2>/dev/null || true
+}
+
 kind_of() {
     case "$1" in
         o|ox|oxenstored) echo oxenstored ;;
@@ -236,6 +248,7 @@ cmd_exec() {
     # A Unix socket path is at most 107 bytes.
     [[ ${#run} -le 96 ]] || die "run folder path too long for a Unix socket: $run"
     rm -f "$run/socket" "$run/socket_ro"
+    remove_rings "$run"
     # dom0's ring page and event channel, as /proc/xen gives them to dom0: 4096 zero bytes, and the
     # port without a newline (oxenstored's int_of_string rejects "1\n").
     head -c 4096 /dev/zero > "$run/xsd_kva"
@@ -306,6 +319,7 @@ cmd_stop() {
         elif [[ -f "$a/daemon.pid" ]]; then
             stop_pid "$(cat "$a/daemon.pid")" "$a"
             rm -f "$a/daemon.pid"
+            remove_rings "$a"
         else
             echo "nothing running in $a" >&2
         fi
@@ -318,6 +332,7 @@ cmd_stop_all() {
         [[ -f "$f" ]] || continue
         stop_pid "$(cat "$f")" "$(dirname "$f")"
         rm -f "$f"
+        remove_rings "$(dirname "$f")"
     done
 }
 

@@ -10,13 +10,16 @@
  * domains survive the C daemon's check after a live update (oxenstored only
  * checks on VIRQ_DOM_EXC, which never fires here), and a domain can exist
  * before it is introduced, as while a toolstack builds it. A reserved or
- * out-of-range domid does not exist.
+ * out-of-range domid does not exist. A domain's ring page is a shared file
+ * (ring.h).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "ring.h"
 
 /* Layouts of Xen 4.17's public headers (x86_64): only the leading fields are
  * read by the daemons, the rest must be there so that the sizes match. */
@@ -100,14 +103,18 @@ int xc_domain_getinfo(void *xch, uint32_t first, unsigned int max,
     return (int)n;
 }
 
-/* oxenstored maps an introduced domain's ring page: a private zero page,
- * so the ring stays empty forever (no domU can talk). */
+/* oxenstored maps an introduced domain's ring page: the shared file of
+ * ring.h, so a client in the sandbox can talk to it as that domain (a private
+ * zero page, an empty ring forever, without a run folder). */
 void *xc_map_foreign_range(void *xch, uint32_t dom, int size, int prot,
                            unsigned long mfn)
 {
-    (void)xch; (void)dom; (void)prot; (void)mfn;
-    void *p = mmap(NULL, size > 0 ? (size_t)size : 4096, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    (void)xch; (void)prot; (void)mfn;
+    if (size != XSFUZZ_PAGE) { errno = EINVAL; return NULL; }
+    void *p = xsfuzz_map_ring(dom);
+    if (p || getenv("XSFUZZ_RUNDIR"))
+        return p;
+    p = mmap(NULL, XSFUZZ_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
 

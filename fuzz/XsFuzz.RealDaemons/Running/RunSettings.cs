@@ -21,6 +21,13 @@ public sealed record RunSettings
     public int OxenstoredWaitSeconds { get; init; } = 1;
 
     /// <summary>
+    /// Ask oxenstored for its live update over dom0's ring with <c>-t 0</c> instead of over the control
+    /// socket with <see cref="OxenstoredWaitSeconds"/>: a refusal is answered at once, not after the
+    /// wait (see <see cref="OxenstoredRingLiveUpdate"/>).
+    /// </summary>
+    public bool OxenstoredUpdateOverRing { get; init; }
+
+    /// <summary>
     /// Pass <c>-F</c> to the C daemon: update even with open transactions (which it then drops).
     /// Not offered for oxenstored, whose <c>-F</c> only postpones the update until the transactions
     /// end, which a scenario cannot wait for.

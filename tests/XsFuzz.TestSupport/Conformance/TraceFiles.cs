@@ -14,20 +14,26 @@ public static class TraceFiles
     private static readonly Lazy<string> Folder = new(FindFolder);
 
     /// <summary>The trace names (file names without .jsonl), one theory case each.</summary>
-    public static TheoryData<string> Names
+    public static TheoryData<string> Names => [.. AllNames()];
+
+    /// <summary>
+    /// The traces a socket client can play: those without a domU ring connection ("conn": "D3", which
+    /// scripts/xsclient-rings.py records over the domain's ring and only the in-process replay can play).
+    /// </summary>
+    public static TheoryData<string> SocketNames => [.. AllNames().Where(name => !HasRings(name))];
+
+    private static IEnumerable<string> AllNames()
     {
-        get
+        foreach (var file in Directory.GetFiles(Folder.Value, "*.jsonl").Order(StringComparer.Ordinal))
         {
-            var names = new TheoryData<string>();
-            foreach (var file in Directory.GetFiles(Folder.Value, "*.jsonl").Order(StringComparer.Ordinal))
-            {
-                var name = Path.GetFileName(file);
-                if (!name.EndsWith(".out.jsonl", StringComparison.Ordinal))
-                    names.Add(name[..^".jsonl".Length]);
-            }
-            return names;
+            var name = Path.GetFileName(file);
+            if (!name.EndsWith(".out.jsonl", StringComparison.Ordinal))
+                yield return name[..^".jsonl".Length];
         }
     }
+
+    public static bool HasRings(string name) =>
+        System.Text.RegularExpressions.Regex.IsMatch(File.ReadAllText(TracePath(name)), "\"conn\": *\"D[0-9]");
 
     public static string TracePath(string name) => Path.Combine(Folder.Value, name + ".jsonl");
 

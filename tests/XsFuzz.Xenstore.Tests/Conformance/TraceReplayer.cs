@@ -11,6 +11,8 @@ namespace XsFuzz.Xenstore.Tests.Conformance;
 /// transaction id names and per-request grouping (requester first, then the others by name).
 /// The model is synchronous, so everything a request causes is in the output queues right after
 /// <see cref="Xenstored.Handle"/>; "sleep", "wait" and "drain" have nothing to wait for.
+/// A connection named D&lt;domid&gt; is that domain's ring (scripts/xsclient-rings.py records such traces):
+/// the model's connection of the introduced domain; a ring never reads as closed.
 /// </summary>
 public sealed class TraceReplayer
 {
@@ -22,6 +24,7 @@ public sealed class TraceReplayer
     /// <summary>One named socket of the trace (xsclient's Conn).</summary>
     private sealed class Client(string name, ConnectionId id)
     {
+        public bool IsRing => Id.Kind == ConnectionKind.Ring;
         public string Name { get; } = name;
         public ConnectionId Id { get; } = id;
         public bool Closed { get; set; }
@@ -114,15 +117,18 @@ public sealed class TraceReplayer
 
     private Client Open(string name)
     {
-        if (!_clients.TryGetValue(name, out var client) || client.Closed)
-            _clients[name] = client = new Client(name, _xs.OpenSocket());
+        if (_clients.TryGetValue(name, out var client) && !client.Closed) return client;
+        var ring = name.Length > 1 && name[0] == 'D' && name[1..].All(char.IsAsciiDigit)
+            && int.TryParse(name[1..], System.Globalization.CultureInfo.InvariantCulture, out _);
+        var id = ring ? ConnectionId.Ring(int.Parse(name[1..], System.Globalization.CultureInfo.InvariantCulture)) : _xs.OpenSocket();
+        _clients[name] = client = new Client(name, id);
         return client;
     }
 
     /// <summary>A socket the model dropped reads as EOF: xsclient prints "closed" once.</summary>
     private bool NoticeClose(int n, Client client)
     {
-        if (client.Closed || _xs.Connections.Contains(client.Id)) return false;
+        if (client.IsRing || client.Closed || _xs.Connections.Contains(client.Id)) return false;
         client.Closed = true;
         _output.Add(new JsonObject { ["n"] = n, ["conn"] = client.Name, ["kind"] = "closed" });
         return true;

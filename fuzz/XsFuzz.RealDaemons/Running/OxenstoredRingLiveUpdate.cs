@@ -1,0 +1,75 @@
+using XsFuzz.Harness.Running;
+using System.Diagnostics;
+using XsFuzz.RealDaemons.Sandbox;
+using XsFuzz.RealDaemons.Wire;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Running;
+
+/// <summary>
+/// oxenstored's live update without its one-second wait: <c>live-update -s -t 0</c> sent over dom0's
+/// own ring (the sandbox's xsd_kva page and dom0's event channel) instead of a socket.
+/// <para>
+/// Why it works: oxenstored decides right after the main-loop iteration that took the request. A
+/// socket's reply (BUSY) is still unsent then, so the control connection itself counts as a blocker
+/// ("out: true") and <c>-t 0</c> would always refuse; that is why the socket path needs <c>-t 1</c> and
+/// a refusal costs a full second. A domain's reply is written into its ring in the same iteration
+/// (process_domains runs do_input then do_output), so with <c>-t 0</c> only real blockers remain: the
+/// update runs at once or is refused at once, with the same blocker list.
+/// </para>
+/// <para>
+/// A scenario may have released domain 0: oxenstored then drops dom0's ring connection (a kick on
+/// its port even raises Not_found inside the daemon) and only the socket way is left, so the
+/// control socket asks IS_DOMAIN_INTRODUCED 0 first.
+/// </para>
+/// </summary>
+internal static class OxenstoredRingLiveUpdate
+{
+    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
+    private const uint FirstId = SyncPoint.RunnerIds + 0x9_0000;
+
+    public static LiveUpdateResult Perform(ControlChannel control, DaemonProcess daemon, RunSettings settings)
+    {
+        var (introduced, asked) = control.Call(settings.ReplyTimeout, Op.IsDomainIntroduced, "0");
+        if (introduced is null) return OxenstoredLiveUpdate.Lost(daemon, "IS_DOMAIN_INTRODUCED 0", asked);
+        if (Text(introduced) != "T\0") return OxenstoredLiveUpdate.Perform(control, daemon, settings);
+        RingConnection ring;
+        try
+        {
+            ring = RingConnection.Open(daemon.RunFolder, 0, settings.ReplyTimeout, Path.Combine(daemon.RunFolder, "xsd_kva"));
+        }
+        catch (TimeoutException)
+        {
+            return new LiveUpdateResult(LiveUpdateStatus.Failed, "no dom0 ring", $"no dom0 event channel in {daemon.RunFolder}");
+        }
+        using (ring)
+        {
+            var id = FirstId;
+            (Packet? Reply, Ending Ending) Call(params string[] args)
+            {
+                var request = Packet.Request(Op.Control, id++, 0, args);
+                ring.Send(request);
+                var (_, end, ending) = ring.ReadUntil(p => SyncPoint.IsReplyTo(p, request.RequestId), settings.ReplyTimeout);
+                return (end, ending);
+            }
+
+            var (first, how) = Call("live-update", "-s", "-t", "0");
+            if (first is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -s (dom0 ring)", how);
+            if (Text(first) != "BUSY") return OxenstoredLiveUpdate.Unexpected(first);
+            var clock = Stopwatch.StartNew();
+            while (true)
+            {
+                Thread.Sleep(PollEvery);
+                var (reply, ending) = Call("live-update", "-s");
+                if (reply is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -s (dom0 ring, polling)", ending);
+                var text = Text(reply);
+                if (text == "OK") return LiveUpdateResult.Done;
+                if (text != "BUSY") return reply.Op == Op.Control ? OxenstoredLiveUpdate.Refused(text) : OxenstoredLiveUpdate.Unexpected(reply);
+                if (clock.Elapsed > settings.LiveUpdateTimeout)
+                    return new LiveUpdateResult(LiveUpdateStatus.Failed, "still BUSY", $"still BUSY after {settings.LiveUpdateTimeout.TotalSeconds:F0} s");
+            }
+        }
+    }
+
+    private static string Text(Packet p) => Latin1.Decode(p.Payload);
+}

@@ -1,0 +1,207 @@
+using XsFuzz.Harness.Running;
+using System.Diagnostics;
+using System.Globalization;
+using XsFuzz.Xenstore.Wire;
+
+namespace XsFuzz.RealDaemons.Wire;
+
+/// <summary>
+/// A client connection to a daemon as domain <see cref="DomainId"/>, over that domain's ring page and
+/// event channel in the daemon's run folder (scripts/real/ring.h): what a guest's xenbus driver does.
+/// Same use as <see cref="DaemonConnection"/>: <see cref="Send"/> then <see cref="ReadUntil"/>. One
+/// thread uses it at a time.
+/// <para>
+/// Bytes that do not fit in req[] stay queued here, as a socket's send buffer would hold them, and are
+/// written as the daemon frees space (it notifies after consuming), while sending and while reading.
+/// Every write and every consumed reply is followed by a kick of the domain's port: oxenstored serves
+/// a domain only after a kick on its port, and both daemons wait for one before writing into space a
+/// reader freed. The daemon is found by the port it published for the domain; the connection follows
+/// a new port (a second INTRODUCE) and ends (<see cref="Ending.Closed"/>) when the port is unbound
+/// (RELEASE).
+/// </para>
+/// </summary>
+public sealed class RingConnection : IDisposable
+{
+    private readonly string _runFolder;
+    private readonly RingPage _page;
+    private readonly ReplyDecoder _decoder = new();
+    private readonly Queue<byte[]> _pending = new();
+    private readonly byte[] _chunk = new byte[RingPage.RingSize];
+    private int _pendingOffset;
+    private EventChannel? _channel;
+
+    private RingConnection(string runFolder, uint domid, RingPage page, EventChannel channel)
+    {
+        _runFolder = runFolder;
+        DomainId = domid;
+        _page = page;
+        _channel = channel;
+    }
+
+    public uint DomainId { get; }
+
+    /// <summary>The daemon's local port for this domain (it changes when the domain is introduced again).</summary>
+    public uint Port => _channel?.Port ?? 0;
+
+    /// <summary>The domain was released (its port unbound) or the connection disposed.</summary>
+    public bool Closed => _channel is null;
+
+    /// <summary>Request bytes waiting for space in req[].</summary>
+    public int PendingBytes => _pending.Sum(b => b.Length) - _pendingOffset;
+
+    /// <summary>How long <see cref="Send"/> waits for space when req[] is full before leaving the rest queued.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The shared page: tests look at its indexes.</summary>
+    public RingPage Page => _page;
+
+    public static string RingPath(string runFolder, uint domid) => Path.Combine(runFolder, "domu", Name(domid) + ".ring");
+    public static string PortPath(string runFolder, uint domid) => Path.Combine(runFolder, "domu", Name(domid) + ".port");
+
+    /// <summary>
+    /// Connects as <paramref name="domid"/> to the daemon of <paramref name="runFolder"/>, waiting up to
+    /// <paramref name="timeout"/> for the daemon to have bound the domain's port (after INTRODUCE).
+    /// </summary>
+    /// <exception cref="TimeoutException">The domain has no port: it was not introduced.</exception>
+    /// <param name="pagePath">The ring page, if not domu/&lt;domid&gt;.ring (dom0's is the daemon's xsd_kva).</param>
+    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null)
+    {
+        var clock = Stopwatch.StartNew();
+        uint? port;
+        while ((port = ReadPort(runFolder, domid)) is null)
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException($"domain {domid} has no event channel in {runFolder} (not introduced?)");
+            Thread.Sleep(5);
+        }
+        Directory.CreateDirectory(Path.Combine(runFolder, "domu"));
+        var page = RingPage.Open(pagePath ?? RingPath(runFolder, domid));
+        try
+        {
+            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value));
+        }
+        catch
+        {
+            page.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Writes the packets (a request and its sync point go in together) and kicks the daemon.</summary>
+    public void Send(params Packet[] packets) => SendBytes(packets.SelectMany(p => p.ToBytes()).ToArray());
+
+    /// <summary>
+    /// Writes raw bytes: possibly part of a packet, finished by a later call (a request in flight).
+    /// Waits up to <see cref="SendTimeout"/> while req[] is full; what is left then stays queued.
+    /// </summary>
+    public void SendBytes(byte[] bytes)
+    {
+        Follow();
+        if (Closed || bytes.Length == 0) return;
+        _pending.Enqueue(bytes);
+        var deadline = Deadline(SendTimeout);
+        while (!Closed && Push() && PendingBytes > 0)
+        {
+            var left = Left(deadline);
+            if (left <= TimeSpan.Zero || _channel is null) return;
+            _channel.Wait(left);
+            Follow();
+        }
+    }
+
+    /// <summary>
+    /// Reads replies and watch events from rsp[] until a packet satisfies <paramref name="isEnd"/>
+    /// (returned separately, not in the list), the domain is released, or nothing completes it within
+    /// <paramref name="timeout"/>. Keeps writing queued request bytes meanwhile.
+    /// </summary>
+    public (List<Packet> Before, Packet? End, Ending Ending) ReadUntil(Func<Packet, bool> isEnd, TimeSpan timeout)
+    {
+        var before = new List<Packet>();
+        var deadline = Deadline(timeout);
+        while (true)
+        {
+            Push();
+            ConsumeReplies();
+            while (_decoder.Next() is { } packet)
+            {
+                if (isEnd(packet)) return (before, packet, Ending.Complete);
+                before.Add(packet);
+            }
+            Follow();
+            if (_channel is null) return (before, null, Ending.Closed);
+            var left = Left(deadline);
+            if (left <= TimeSpan.Zero) return (before, null, Ending.Timeout);
+            _channel.Wait(left);
+        }
+    }
+
+    public void Dispose()
+    {
+        _channel?.Dispose();
+        _channel = null;
+        _page.Dispose();
+    }
+
+    /// <summary>Writes queued bytes while they fit; kicks if any went in. False when closed.</summary>
+    private bool Push()
+    {
+        if (_channel is null) return false;
+        var wrote = false;
+        while (_pending.Count > 0)
+        {
+            var head = _pending.Peek();
+            var n = _page.Requests.Produce(head.AsSpan(_pendingOffset));
+            if (n == 0) break;
+            wrote = true;
+            _pendingOffset += n;
+            if (_pendingOffset < head.Length) break;
+            _pending.Dequeue();
+            _pendingOffset = 0;
+        }
+        if (wrote) _channel.Kick();
+        return true;
+    }
+
+    /// <summary>Copies everything in rsp[] into the decoder; kicks if space was freed.</summary>
+    private void ConsumeReplies()
+    {
+        if (_channel is null) return;
+        var freed = false;
+        int n;
+        while ((n = _page.Responses.Consume(_chunk)) > 0)
+        {
+            _decoder.Feed(_chunk.AsSpan(0, n));
+            freed = true;
+        }
+        if (freed) _channel.Kick();
+    }
+
+    /// <summary>Re-reads the domain's published port: gone means released, another means re-introduced.</summary>
+    private void Follow()
+    {
+        if (_channel is null) return;
+        var port = ReadPort(_runFolder, DomainId);
+        if (port == _channel.Port) return;
+        _channel.Dispose();
+        _channel = port is { } p ? new EventChannel(_runFolder, p) : null;
+        _channel?.Kick();
+    }
+
+    private static uint? ReadPort(string runFolder, uint domid)
+    {
+        try
+        {
+            return uint.TryParse(File.ReadAllText(PortPath(runFolder, domid)).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+                ? port : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string Name(uint domid) => domid.ToString(CultureInfo.InvariantCulture);
+
+    private static long Deadline(TimeSpan timeout) => Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+
+    private static TimeSpan Left(long deadline) => Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+}
