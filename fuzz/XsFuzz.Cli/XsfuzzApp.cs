@@ -24,6 +24,7 @@ public static class XsfuzzApp
             CorpusCommand.Create(io),
             FaultsCommand.Create(io),
             BenchLiveUpdateCommand.Create(io),
+            BenchRestoreCommand.Create(io),
             AflCommand.Create(io),
             ServeCommand.Create(io),
             RealCommand.Create(io),

@@ -37,6 +37,10 @@ internal sealed class Connection
     public SortedDictionary<string, List<Watch>> WatchesByPath { get; } = new(StringComparer.Ordinal);
     public int WatchCount { get; set; }
 
+    /// <summary>Whether a watch with this token is registered on this absolute path (WATCH's EEXIST).</summary>
+    public bool HasWatch(string absolutePath, string token) =>
+        WatchesByPath.TryGetValue(absolutePath, out var list) && list.Exists(w => w.Token == token);
+
     /// <summary>Packets sent to this connection and not yet taken by its client.</summary>
     public List<Packet> Output { get; } = [];
 

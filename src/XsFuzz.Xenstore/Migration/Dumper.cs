@@ -40,19 +40,13 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         {
             foreach (var transaction in connection.Transactions.Values) WriteTransaction(connection, transaction);
         }
-        Record().WriteTo(stream, RecordType.End);
+        _record.WriteEnd(stream);
     }
 
     /// <summary>The one reusable record writer, emptied for the next record.</summary>
     private RecordWriter Record() => _record.Start();
 
-    private void WriteHeader()
-    {
-        var header = new byte[StreamFormat.HeaderSize];
-        StreamFormat.Magic.CopyTo(header);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), StreamFormat.Version);
-        stream.Write(header); // flags (bytes 12-15) 0: records are little-endian
-    }
+    private void WriteHeader() => _record.WriteHeader(stream);
 
     private void WriteGlobal()
     {

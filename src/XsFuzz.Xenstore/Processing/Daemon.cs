@@ -66,6 +66,19 @@ internal sealed class Daemon
         RemoveWatches(connection);
     }
 
+    /// <summary>
+    /// Registers a watch (its path already checked) as the newest of its connection on its path: the
+    /// one place that does it, for WATCH and for restore alike.
+    /// </summary>
+    public void AddWatch(Watch watch)
+    {
+        var owner = watch.Owner;
+        if (!owner.WatchesByPath.TryGetValue(watch.AbsolutePath, out var list)) owner.WatchesByPath[watch.AbsolutePath] = list = [];
+        list.Insert(0, watch);
+        owner.WatchCount++;
+        Trie.Add(WatchTrie.KeyOf(watch.AbsolutePath)!, watch);
+    }
+
     public void RemoveWatches(Connection connection)
     {
         connection.WatchesByPath.Clear();
