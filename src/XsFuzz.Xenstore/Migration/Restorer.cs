@@ -28,6 +28,7 @@ internal sealed class Restorer(byte[] bytes)
     /// <summary>Each node's path, once a tree reached it.</summary>
     private readonly Dictionary<long, string> _paths = [];
     private readonly Dictionary<uint, Connection> _connections = [];
+    private readonly Dictionary<long, Watch> _watches = [];
     private Daemon? _daemon;
     private long _lastWatchSequence;
 
@@ -42,7 +43,7 @@ internal sealed class Restorer(byte[] bytes)
             var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
-            var known = type <= (uint)RecordType.Transaction;
+            var known = type <= (uint)RecordType.SourceEvents;
             var name = known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(bytes.Length - bodyStart))
                 throw new RestoreException($"{name} record, byte offset {at}: body of {length} bytes is truncated");
@@ -97,6 +98,7 @@ internal sealed class Restorer(byte[] bytes)
             case RecordType.Connection: ReadConnection(record); break;
             case RecordType.Watch: ReadWatch(record); break;
             case RecordType.Transaction: ReadTransaction(record); break;
+            case RecordType.SourceEvents: ReadSourceEvents(record); break;
         }
     }
 
@@ -110,7 +112,8 @@ internal sealed class Restorer(byte[] bytes)
         {
             MaxEntity = r.I32("quota-maxentity"), MaxSize = r.I32("quota-maxsize"), MaxWatch = r.I32("quota-maxwatch"),
             MaxTransaction = r.I32("quota-transaction"), MaxRequests = r.I32("quota-maxrequests"),
-            PathMax = r.I32("quota-path-max"), QuotaActivate = r.Bool("quota-activate"),
+            PathMax = r.I32("quota-path-max"), MaxOutstanding = r.I32("quota-maxoutstanding"),
+            MaxWatchEvents = r.I32("quota-maxwatchevents"), QuotaActivate = r.Bool("quota-activate"),
             PermsActivate = r.Bool("perms-activate"), PermsWatchActivate = r.Bool("perms-watch-activate"),
             MergeActivate = r.Bool("merge-activate"), AllowDebug = r.Bool("allow-debug"),
             ToolXenstoredValue = r.Text("tool-xenstored"), Dom0EventChannel = r.I64("dom0 event channel"),
@@ -276,7 +279,12 @@ internal sealed class Restorer(byte[] bytes)
         var connection = new Connection(id, id.Kind == ConnectionKind.Ring ? number : 0) { NextTransactionId = nextTx };
         if (hasTarget) connection.Perms = connection.Perms with { Target = target };
         var count = r.Count("output packet count", 16);
-        for (var i = 0; i < count; i++) connection.Output.Add(ReadPacket(r));
+        for (var i = 0; i < count; i++)
+        {
+            var packet = ReadPacket(r);
+            connection.Output.Add(packet);
+            if (packet.Type == (uint)Op.WatchEvent) connection.QueuedEvents++;
+        }
         _connections[streamId] = connection;
         daemon.AddConnection(connection);
     }
@@ -305,8 +313,38 @@ internal sealed class Restorer(byte[] bytes)
         var absolute = XsPath.Absolute(path, owner.Domid);
         if (absolute is null || WatchTrie.KeyOf(absolute) is null) throw r.Error($"invalid watch path {Latin1.Quote(path)}", start);
         if (owner.HasWatch(absolute, token)) throw r.Error($"duplicate watch {Latin1.Quote(path)} {Latin1.Quote(token)} on {owner.Id}", start);
-        daemon.AddWatch(new Watch(owner, path, token, absolute, sequence));
+        var watch = new Watch(owner, path, token, absolute, sequence);
+        var pending = r.Count("pending event count", 16);
+        for (var i = 0; i < pending; i++) watch.PendingEvents.Enqueue(ReadPacket(r));
+        daemon.AddWatch(watch);
+        _watches[sequence] = watch;
     }
+
+    /// <summary>
+    /// Events waiting with the connection whose request caused them. One for a watch no longer
+    /// registered goes to a stand-in that never takes it: as in oxenstored, where the removed watch's
+    /// full queue keeps it (and its writer) waiting for good.
+    /// </summary>
+    private void ReadSourceEvents(RecordReader r)
+    {
+        var start = r.Offset;
+        var daemon = Daemon(r);
+        var source = ConnectionOf(r);
+        if (source.SourceEvents.Count > 0) throw r.Error($"duplicate source events of {source.Id}", start);
+        var count = r.Count("source event count", 24);
+        if (count == 0) throw r.Error("empty source events record", start);
+        for (var i = 0; i < count; i++)
+        {
+            var at = r.Offset;
+            var sequence = r.I64("watch sequence");
+            if (sequence <= 0 || sequence >= daemon.NextWatchSequence) throw r.Error($"watch sequence {sequence} was never allocated", at);
+            if (!_watches.TryGetValue(sequence, out var watch)) _watches[sequence] = watch = Removed(sequence);
+            source.SourceEvents.Enqueue((watch, ReadPacket(r)));
+        }
+    }
+
+    private static Watch Removed(long sequence) =>
+        new(new Connection(ConnectionId.Socket(0), 0) { QueuedEvents = int.MaxValue }, "", "", "", sequence);
 
     private void ReadTransaction(RecordReader r)
     {

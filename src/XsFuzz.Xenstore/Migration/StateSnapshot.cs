@@ -48,7 +48,10 @@ public sealed record StateSnapshot(string Text)
             {
                 var keyText = key == watch.AbsolutePath ? "" : $" key={Latin1.Quote(key)}";
                 text.Append(CultureInfo.InvariantCulture, $"  watch #{watch.Sequence} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}{keyText}\n");
+                foreach (var packet in watch.PendingEvents) text.Append("    pending ").Append(packet).Append('\n');
             }
+            foreach (var (watch, packet) in connection.SourceEvents)
+                text.Append(CultureInfo.InvariantCulture, $"  waiting for watch #{watch.Sequence} ").Append(packet).Append('\n');
             foreach (var packet in connection.Output) text.Append("  queued ").Append(packet).Append('\n');
             foreach (var t in connection.Transactions.Values)
             {

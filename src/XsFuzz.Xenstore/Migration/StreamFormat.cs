@@ -11,6 +11,7 @@ internal enum RecordType : uint
     Connection = 5,
     Watch = 6,
     Transaction = 7,
+    SourceEvents = 8,
 }
 
 /// <summary>The stream header: Xen's migration-stream layout, with this model's own version.</summary>

@@ -147,6 +147,8 @@ public class ComparerSnapshotTests
         ["watch sequence"] = d => ReplaceWatch(d, w => new Watch(w.Owner, w.Path, w.Token, w.AbsolutePath, w.Sequence + 1)),
         ["watch path"] = d => ReplaceWatch(d, w => new Watch(w.Owner, w.Path + "x", w.Token, w.AbsolutePath, w.Sequence)),
         ["watch token"] = d => ReplaceWatch(d, w => new Watch(w.Owner, w.Path, w.Token + "x", w.AbsolutePath, w.Sequence)),
+        ["watch pending events"] = d => Socket(d).WatchesByPath.Values.First()[0].PendingEvents.Enqueue(new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8)),
+        ["source events"] = d => Socket(d).SourceEvents.Enqueue((Socket(d).WatchesByPath.Values.First()[0], new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8))),
         ["transaction id"] = d => ReplaceTx(d, t => CopyTx(t, id: 50)),
         ["transaction read low"] = d => Tx(d).ReadLow = XsPath.Parse("/elsewhere"),
         ["transaction write low"] = d => Tx(d).WriteLow = XsPath.Parse("/elsewhere"),
