@@ -3,57 +3,94 @@ using System.Net.Sockets;
 namespace XsFuzz.Serve;
 
 /// <summary>
-/// The listening Unix stream socket at a path: claims the path (a stale socket file is replaced, anything
-/// else is refused), accepts clients, and removes the socket file when disposed.
+/// The listening Unix stream socket at a path, owned by exactly one server. Ownership is a lock
+/// (flock(2), taken by .NET for <see cref="FileShare.None"/>) on <c>PATH.lock</c> beside the socket:
+/// whoever holds it may replace a stale socket and bind; a second server fails at once. At stop the
+/// socket file is removed only if it is still the one this server bound; the lock file stays (removing
+/// it would let two servers lock two different files).
 /// </summary>
 internal sealed class SocketListener : IDisposable
 {
     private readonly Socket _socket;
+    private readonly FileStream _lock;
+    private readonly (ulong Device, ulong Inode)? _bound;
     private bool _disposed;
 
-    private SocketListener(string path, Socket socket)
+    private SocketListener(string path, Socket socket, FileStream lockFile, (ulong, ulong)? bound)
     {
         Path = path;
         _socket = socket;
+        _lock = lockFile;
+        _bound = bound;
     }
 
     public string Path { get; }
 
-    public static SocketListener Bind(string path)
+    public Socket Socket => _socket;
+
+    public static string LockPathOf(string path) => path + ".lock";
+
+    /// <summary>Locks, claims and binds the path; <paramref name="mode"/> (if any) is set before anyone can connect.</summary>
+    public static SocketListener Bind(string path, UnixFileMode? mode)
     {
-        ClaimPath(path);
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var lockFile = Lock(path);
+        Socket? socket = null;
         try
         {
+            ClaimPath(path);
+            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             socket.Bind(new UnixDomainSocketEndPoint(path));
-            socket.Listen(128);
+            var bound = FileKind.Identify(path).Identity;
+            // Before listen(2): until then a connect is refused, so no client ever sees the umask's mode.
+            if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, m);
+            socket.Listen(512);
+            socket.Blocking = false;
+            return new SocketListener(path, socket, lockFile, bound);
         }
-        catch (Exception e) when (e is SocketException or ArgumentException)
+        catch (Exception e) when (e is SocketException or ArgumentException or IOException or UnauthorizedAccessException or ServeException)
         {
-            socket.Dispose();
-            throw new ServeException($"cannot listen on '{path}': {e.Message}");
+            socket?.Dispose();
+            lockFile.Dispose();
+            throw e as ServeException ?? new ServeException($"cannot listen on '{path}': {e.Message}");
         }
-        return new SocketListener(path, socket);
     }
 
-    public ValueTask<Socket> AcceptAsync(CancellationToken cancel) => _socket.AcceptAsync(cancel);
-
-    /// <summary>Stops listening and removes the socket file (only if a socket is still there).</summary>
+    /// <summary>Stops listening; removes the socket file if it is still ours; releases the lock.</summary>
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
         _socket.Dispose();
-        if (FileKind.Of(Path) == PathKind.Socket)
+        var (kind, identity) = FileKind.Identify(Path);
+        if (kind == PathKind.Socket && _bound is not null && identity == _bound)
         {
             try { File.Delete(Path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+        _lock.Dispose();
+    }
+
+    private static FileStream Lock(string path)
+    {
+        var lockPath = LockPathOf(path);
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(lockPath))
+        {
+            throw new ServeException($"'{path}' is in use: another server holds its lock '{lockPath}'");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ServeException($"cannot listen on '{path}': cannot open its lock file '{lockPath}': {e.Message}");
+        }
     }
 
     /// <summary>
-    /// Makes the path free for bind(2): nothing there is fine; a socket nobody answers on is a leftover
-    /// of a server that died and is removed; a live socket or any other file is left alone and refused.
+    /// Makes the path free for bind(2), holding the lock: nothing there is fine; a socket nobody answers
+    /// on is a leftover of a server that died and is removed; a live socket (a daemon that does not take
+    /// our lock) or any other file is left alone and refused.
     /// </summary>
     private static void ClaimPath(string path)
     {
