@@ -20,7 +20,15 @@ class Client:
     def __init__(self, path, timeout=10.0):
         self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.s.settimeout(timeout)
-        self.s.connect(path)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.s.connect(path)
+                break
+            except BlockingIOError:  # the listen backlog is full: the daemon has not accepted yet
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.002)
         self.buf = b""
         self.events = 0
         self.rid = 0
@@ -45,8 +53,9 @@ class Client:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
-            r, _, _ = select.select([self.s], [], [], left)
-            if not r:
+            poller = select.poll()  # not select(): descriptors above 1024 are common here
+            poller.register(self.s, select.POLLIN)
+            if not poller.poll(left * 1000):
                 return None
             chunk = self.s.recv(65536)
             if not chunk:
@@ -89,6 +98,15 @@ def rss_kb(pid):
     return None
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used (from /proc/PID/stat)."""
+    if not pid:
+        return None
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def threads(pid):
     if not pid:
         return None
@@ -107,14 +125,16 @@ def flood(a):
     rss0 = rss_kb(a.pid)
     done, stalled_rid = 0, None
     start = time.monotonic()
-    while done < a.writes and time.monotonic() - start < a.seconds:
-        rid = writer.send(WRITE, b"/flood/k%d\0v" % (done % 16))
-        if writer.reply(rid, a.stall) is None:
-            stalled_rid = rid
-            break
-        done += 1
+    while done < a.writes and time.monotonic() - start < a.seconds and stalled_rid is None:
+        # --batch writes in flight at once (1: each waits for its reply)
+        rids = [writer.send(WRITE, b"/flood/k%d\0v" % ((done + i) % 16)) for i in range(a.batch)]
+        for rid in rids:
+            if writer.reply(rid, a.stall) is None:
+                stalled_rid = rid
+                break
+            done += 1
     rss_stalled = rss_kb(a.pid)
-    result = {"probe": "flood", "writes_before_stall": done, "stalled": stalled_rid is not None,
+    result = {"probe": "flood", "batch": a.batch, "seconds": round(time.monotonic() - start, 1), "writes_before_stall": done, "stalled": stalled_rid is not None,
               "rss_kb_before": rss0, "rss_kb_stalled": rss_stalled}
     if stalled_rid is not None:
         # The watcher reads everything queued for it: does the writer go on?
@@ -164,19 +184,22 @@ def clients(a):
     return 1 if wrong else 0
 
 
-def latency(c, count=200):
+def latency(c, count=200, pid=0):
+    """Mean and worst round trip of a READ (us), and the daemon's CPU time per request (us)."""
+    cpu0 = cpu_seconds(pid)
     worst, total = 0.0, 0.0
     for _ in range(count):
         t = time.perf_counter()
         c.call(READ, b"/tool/xenstored\0")
         d = time.perf_counter() - t
         worst, total = max(worst, d), total + d
-    return total / count * 1e6, worst * 1e6
+    cpu = None if cpu0 is None else round((cpu_seconds(pid) - cpu0) / count * 1e6, 1)
+    return total / count * 1e6, worst * 1e6, cpu
 
 
 def idle(a):
     good = Client(a.socket)
-    base_mean, base_worst = latency(good)
+    base_mean, base_worst, base_cpu = latency(good, 1000, a.pid)
     rss0, thr0 = rss_kb(a.pid), threads(a.pid)
     conns = []
     for _ in range(a.connections):
@@ -185,14 +208,15 @@ def idle(a):
     # Every idle connection was accepted: each answers.
     for c in conns[:: max(1, len(conns) // 20)]:
         c.call(READ, b"/tool/xenstored\0")
-    mean, worst = latency(good)
+    mean, worst, cpu = latency(good, 1000, a.pid)
     rss1, thr1 = rss_kb(a.pid), threads(a.pid)
     print(json.dumps({"probe": "idle", "connections": a.connections,
                       "rss_kb_before": rss0, "rss_kb_after": rss1,
                       "rss_kb_per_connection": None if rss0 is None else round((rss1 - rss0) / a.connections, 2),
                       "threads_before": thr0, "threads_after": thr1,
                       "latency_us_mean_before": round(base_mean, 1), "latency_us_worst_before": round(base_worst, 1),
-                      "latency_us_mean_after": round(mean, 1), "latency_us_worst_after": round(worst, 1)}))
+                      "latency_us_mean_after": round(mean, 1), "latency_us_worst_after": round(worst, 1),
+                      "daemon_cpu_us_per_request_before": base_cpu, "daemon_cpu_us_per_request_after": cpu}))
     for c in conns:
         c.close()
     return 0
@@ -255,6 +279,7 @@ def main():
     p.add_argument("probe", choices=["flood", "clients", "idle", "churn", "liveupdate"])
     p.add_argument("--pid", type=int, default=0, help="the daemon's pid, for RSS and threads")
     p.add_argument("--writes", type=int, default=5000)
+    p.add_argument("--batch", type=int, default=1, help="flood: writes sent before their replies are read")
     p.add_argument("--stall", type=float, default=2.0, help="a reply slower than this is a stall (s)")
     p.add_argument("--clients", type=int, default=10)
     p.add_argument("--requests", type=int, default=100)

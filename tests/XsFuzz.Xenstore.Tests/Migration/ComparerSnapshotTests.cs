@@ -78,8 +78,8 @@ public class ComparerSnapshotTests
         changed.Output.AddRange(old.Output);
         foreach (var (id, t) in old.Transactions) changed.Transactions[id] = t;
         foreach (var (path, list) in old.WatchesByPath) changed.WatchesByPath[path] = list;
-        d.Connections.Remove(old.Id);
-        d.Connections[changed.Id] = changed;
+        d.RemoveConnection(old);
+        d.AddConnection(changed);
     }
 
     private static void ReplaceWatch(Daemon d, Func<Watch, Watch> change)
