@@ -27,6 +27,7 @@ public static class XsfuzzApp
             BenchRestoreCommand.Create(io),
             AflCommand.Create(io),
             ServeCommand.Create(io),
+            ControlCommand.Create(io),
             RealCommand.Create(io),
         };
         var parsed = root.Parse(args);

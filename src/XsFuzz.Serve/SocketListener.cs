@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
 
 namespace XsFuzz.Serve;
 
@@ -13,10 +15,10 @@ internal sealed class SocketListener : IDisposable
 {
     private readonly Socket _socket;
     private readonly FileStream _lock;
-    private readonly (ulong Device, ulong Inode)? _bound;
+    private readonly (ulong Device, ulong Inode, long Changed, uint ChangedNs)? _bound;
     private bool _disposed;
 
-    private SocketListener(string path, Socket socket, FileStream lockFile, (ulong, ulong)? bound)
+    private SocketListener(string path, Socket socket, FileStream lockFile, (ulong, ulong, long, uint)? bound)
     {
         Path = path;
         _socket = socket;
@@ -38,11 +40,10 @@ internal sealed class SocketListener : IDisposable
         try
         {
             ClaimPath(path);
-            socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-            socket.Bind(new UnixDomainSocketEndPoint(path));
-            var bound = FileKind.Identify(path).Identity;
+            socket = BindPath(path);
             // Before listen(2): until then a connect is refused, so no client ever sees the umask's mode.
             if (mode is { } m && !OperatingSystem.IsWindows()) File.SetUnixFileMode(path, m);
+            var bound = FileKind.Identify(path).Identity;
             socket.Listen(512);
             socket.Blocking = false;
             return new SocketListener(path, socket, lockFile, bound);
@@ -110,6 +111,43 @@ internal sealed class SocketListener : IDisposable
             default:
                 throw new ServeException($"'{path}' exists and is not a socket; refusing to replace it");
         }
+    }
+
+    /// <summary>
+    /// bind(2) called directly: a socket .NET bound itself unlinks its path when disposed, whatever is
+    /// at that path by then (which is how a stopping server used to delete another server's socket).
+    /// </summary>
+    private static Socket BindPath(string path)
+    {
+        const int familyUnix = 1, stream = 1, closeOnExec = 0x80000, sunPathSize = 108;
+        var name = Encoding.UTF8.GetBytes(path);
+        if (name.Length >= sunPathSize || name.Contains((byte)0)) throw new ServeException($"cannot listen on '{path}': the path is too long for a Unix socket or contains NUL");
+        var address = new byte[2 + sunPathSize];
+        BitConverter.GetBytes((ushort)familyUnix).CopyTo(address, 0);
+        name.CopyTo(address, 2);
+        var fd = NativeMethods.socket(familyUnix, stream | closeOnExec, 0);
+        if (fd < 0) throw new SocketException(Marshal.GetLastPInvokeError());
+        var handle = new SafeSocketHandle(fd, ownsHandle: true);
+        if (NativeMethods.bind(fd, address, address.Length) != 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            handle.Dispose();
+            throw new SocketException(error);
+        }
+        return new Socket(handle);
+    }
+
+    private static class NativeMethods
+    {
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport would need AllowUnsafeBlocks
+        public static extern int bind(int fd, byte[] address, int length);
+
+        [DllImport("libc", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int socket(int domain, int type, int protocol);
+#pragma warning restore SYSLIB1054
     }
 
     private static bool SomeoneListens(string path)
