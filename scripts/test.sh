@@ -67,6 +67,7 @@ run_checks() {
 if [ "$quick" -eq 0 ]; then
   run_checks "AFL end to end" scripts/test-afl.sh
   run_checks "real daemons (oxenstored, C xenstored)" scripts/test-real.sh
+  run_checks "serve under load and abuse" scripts/test-serve.sh
 fi
 
 echo "tests: $passed passed, $failed failed"

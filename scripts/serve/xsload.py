@@ -222,6 +222,21 @@ def idle(a):
     return 0
 
 
+def hold(a):
+    """Opens --connections connections (some may wait in the backlog), holds them 3 s, closes them."""
+    conns = []
+    for _ in range(a.connections):
+        try:
+            conns.append(Client(a.socket, timeout=2.0))
+        except OSError:
+            break
+    time.sleep(3.0)
+    for c in conns:
+        c.close()
+    print(json.dumps({"probe": "hold", "connections": len(conns)}))
+    return 0
+
+
 def churn(a):
     start = time.monotonic()
     for n in range(a.count):
@@ -276,7 +291,7 @@ def liveupdate(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("socket")
-    p.add_argument("probe", choices=["flood", "clients", "idle", "churn", "liveupdate"])
+    p.add_argument("probe", choices=["flood", "clients", "idle", "churn", "liveupdate", "hold"])
     p.add_argument("--pid", type=int, default=0, help="the daemon's pid, for RSS and threads")
     p.add_argument("--writes", type=int, default=5000)
     p.add_argument("--batch", type=int, default=1, help="flood: writes sent before their replies are read")
@@ -290,7 +305,7 @@ def main():
     p.add_argument("--seconds", type=float, default=120.0, help="a bound on any loop's time")
     p.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
-    return {"flood": flood, "clients": clients, "idle": idle, "churn": churn, "liveupdate": liveupdate}[a.probe](a)
+    return {"flood": flood, "clients": clients, "idle": idle, "churn": churn, "liveupdate": liveupdate, "hold": hold}[a.probe](a)
 
 
 if __name__ == "__main__":
