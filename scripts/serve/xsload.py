@@ -127,12 +127,19 @@ def flood(a):
     start = time.monotonic()
     while done < a.writes and time.monotonic() - start < a.seconds and stalled_rid is None:
         # --batch writes in flight at once (1: each waits for its reply)
-        rids = [writer.send(WRITE, b"/flood/k%d\0v" % ((done + i) % 16)) for i in range(a.batch)]
+        rids = []
+        try:
+            for i in range(a.batch):
+                rids.append(writer.send(WRITE, b"/flood/k%d\0v" % ((done + i) % 16)))
+        except TimeoutError:  # the daemon stopped reading the writer: its socket buffer is full
+            pass
         for rid in rids:
             if writer.reply(rid, a.stall) is None:
                 stalled_rid = rid
                 break
             done += 1
+        if stalled_rid is None and len(rids) < a.batch:
+            stalled_rid = writer.rid  # the unsent rest of the batch never got a reply
     rss_stalled = rss_kb(a.pid)
     result = {"probe": "flood", "batch": a.batch, "seconds": round(time.monotonic() - start, 1), "writes_before_stall": done, "stalled": stalled_rid is not None,
               "rss_kb_before": rss0, "rss_kb_stalled": rss_stalled}
