@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
     cat <<'TXT'
-usage: scripts/bench-serve.sh [--seconds N] [--socket PATH] [--xsfuzz PATH]
+usage: scripts/bench-serve.sh [--seconds N] [--socket PATH [--pid PID]] [--xsfuzz PATH] [--load]
 
 Starts `xsfuzz serve` on a temporary socket (built in Release first, into a temporary folder),
 then one client sends WRITE /bench/kN and READ /bench/kN alternately, each waiting for its reply,
@@ -15,16 +15,24 @@ The server is stopped with SIGTERM at the end. The client is a small Python 3 sc
   --socket PATH   measure an already running daemon instead (e.g. the real oxenstored of
                   ../shared/oracle); nothing is built or started
   --xsfuzz PATH   use this xsfuzz (the apphost or xsfuzz.dll) instead of building one
+  --pid PID       with --socket: the daemon's pid, for its memory, threads and CPU time
+  --load          then the load and abuse probes of scripts/serve/xsload.py at full size (one JSON
+                  line each): a flood against a watcher that never reads, 50 clients x 2,001
+                  verified requests with garbage clients, 1,000 idle connections, 10,000
+                  connect/close, and (serve only) live updates under load. Run it once on serve
+                  and once with --socket/--pid on oxenstored for the figures side by side.
   -h, --help      this text
 TXT
 }
 
-seconds=10 socket="" xsfuzz=""
+seconds=10 socket="" xsfuzz="" pid="" load=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) [ $# -ge 2 ] || { echo "bench-serve.sh: --seconds needs a value" >&2; exit 2; }; seconds=$2; shift ;;
         --socket) [ $# -ge 2 ] || { echo "bench-serve.sh: --socket needs a value" >&2; exit 2; }; socket=$2; shift ;;
         --xsfuzz) [ $# -ge 2 ] || { echo "bench-serve.sh: --xsfuzz needs a value" >&2; exit 2; }; xsfuzz=$2; shift ;;
+        --pid) [ $# -ge 2 ] || { echo "bench-serve.sh: --pid needs a value" >&2; exit 2; }; pid=$2; shift ;;
+        --load) load=1 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "bench-serve.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -110,3 +118,15 @@ rate = run(seconds)
 print("one client, WRITE+READ over %s: %.0f requests/s (%.1f us per request, %.0f s)"
       % (path, rate, 1e6 / rate, seconds))
 PY
+
+if [ "$load" -eq 1 ]; then
+    external=1
+    [ -n "$server_pid" ] && { pid=$server_pid; external=0; }
+    ulimit -n 8192 2>/dev/null || echo "bench-serve.sh: could not raise the descriptor limit; 1,000 connections may fail" >&2
+    load() { timeout 900 python3 "$ROOT/scripts/serve/xsload.py" "$socket" "$@" ${pid:+--pid "$pid"} --seconds 600; }
+    load flood --writes 200000 --batch 100
+    load clients --clients 50 --requests 1000 --garbage 50
+    load idle --connections 1000
+    load churn --count 10000
+    [ "$external" -eq 1 ] || load liveupdate --clients 10 --updates 20
+fi

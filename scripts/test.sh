@@ -84,6 +84,7 @@ if [ "$quick" -eq 0 ]; then
   run_checks "libFuzzer engine" scripts/test-libfuzzer.sh
   run_checks "ClusterFuzzLite build.sh outside a container" scripts/test-cflite.sh
   run_checks "two machines of AFL++ on one host" scripts/test-sync.sh
+  run_checks "serve under load and abuse" scripts/test-serve.sh
 fi
 
 echo "tests: $passed passed, $failed failed"

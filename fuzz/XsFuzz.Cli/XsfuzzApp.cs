@@ -27,9 +27,11 @@ public static class XsfuzzApp
             DictionaryCommand.Create(io),
             FaultsCommand.Create(io),
             BenchLiveUpdateCommand.Create(io),
+            BenchRestoreCommand.Create(io),
             AflCommand.Create(io),
             LibFuzzerCommand.Create(io),
             ServeCommand.Create(io),
+            ControlCommand.Create(io),
             RealCommand.Create(io),
         };
         var parsed = root.Parse(args);

@@ -46,14 +46,33 @@ public sealed partial class Xenstored
         if (State.Find(id) is { } connection) RequestProcessor.Process(State, connection, request);
     }
 
-    /// <summary>Removes and returns everything queued for the connection, in send order.</summary>
+    /// <summary>
+    /// Removes and returns everything queued for the connection, in send order. Like oxenstored writing
+    /// a connection's output, it first passes on the events the connection's own requests left waiting.
+    /// </summary>
     public IReadOnlyList<Packet> TakeOutput(ConnectionId id)
     {
-        if (State.Find(id) is not { } connection || connection.Output.Count == 0) return [];
-        var packets = connection.Output.ToArray();
-        connection.Output.Clear();
-        return packets;
+        if (State.Find(id) is not { } connection) return [];
+        EventPipes.FlushSource(State.Config, connection);
+        return connection.Output.Count == 0 ? [] : connection.TakeAll();
     }
+
+    /// <summary>
+    /// The oldest packet queued for the connection, or null: what oxenstored hands its socket when the
+    /// client can take more (after passing on the events the connection's requests left waiting).
+    /// </summary>
+    public Packet? TakeOne(ConnectionId id)
+    {
+        if (State.Find(id) is not { } connection) return null;
+        EventPipes.FlushSource(State.Config, connection);
+        return connection.TakeOne();
+    }
+
+    /// <summary>
+    /// Whether oxenstored would read the connection's next request now: false while its output queue
+    /// has no room for a reply, or while a watch event its requests caused waits for room.
+    /// </summary>
+    public bool CanInput(ConnectionId id) => State.Find(id) is { } connection && connection.CanInput(State.Config);
 
     /// <summary>Every live connection, rings (by domid) before sockets.</summary>
     public IReadOnlyList<ConnectionId> Connections => [.. State.Connections.Keys];

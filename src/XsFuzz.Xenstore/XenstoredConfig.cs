@@ -18,6 +18,17 @@ public sealed record XenstoredConfig
     public int MaxRequests { get; init; } = 1024;
     /// <summary>quota-path-max: longest path, measured after a <c>/local/domain/N/</c> prefix.</summary>
     public int PathMax { get; init; } = 1024;
+    /// <summary>
+    /// quota-maxoutstanding: replies a connection's output queue may hold; while it is full (or its own
+    /// watch events wait, see <see cref="MaxWatchEvents"/>) the connection's requests are not read.
+    /// </summary>
+    public int MaxOutstanding { get; init; } = 1024;
+    /// <summary>
+    /// quota-maxwatchevents: watch events a connection's output queue may hold, and again each watch's
+    /// own queue before it; an event that fits in neither waits with the writer that caused it, and
+    /// stops that writer's requests being read (oxenstored 4.17's XSA-326 limits).
+    /// </summary>
+    public int MaxWatchEvents { get; init; } = 1024;
     /// <summary>quota-activate: gates the entry, value-size and watch quotas.</summary>
     public bool QuotaActivate { get; init; } = true;
     /// <summary>perms-activate: permission checks on store operations.</summary>

@@ -42,4 +42,7 @@ public sealed partial class Xenstored
     public IReadOnlyList<DomainInfo> Domains() =>
         [.. State.Domains.Values.Select(d => new DomainInfo(d.Domid, d.Mfn, d.RemotePort,
             State.Find(ConnectionId.Ring(d.Domid))?.Perms.Target))];
+
+    /// <summary>Packets queued for a connection and not yet taken.</summary>
+    public int PendingOutput(ConnectionId id) => State.Find(id)?.Output.Count ?? 0;
 }

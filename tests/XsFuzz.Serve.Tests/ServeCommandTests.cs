@@ -30,7 +30,7 @@ public sealed class ServeCommandTests : IDisposable
     {
         var socket = Path.Combine(_folder, "socket");
         using var server = StartProcess("serve", "--socket", socket);
-        Assert.Equal($"xsfuzz serve: listening on {socket} (planted fault: none)", WaitForListening(server));
+        Assert.Equal($"xsfuzz serve: listening on {socket} (mode from the umask; every client is dom0; planted fault: none)", WaitForListening(server));
         using (var client = WireClient.Connect(socket))
         {
             AssertOk(client.Call(Op.Write, 0, "/cli/a", "1"), Op.Write, "OK\0");

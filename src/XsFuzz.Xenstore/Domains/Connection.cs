@@ -37,21 +37,74 @@ internal sealed class Connection
     public SortedDictionary<string, List<Watch>> WatchesByPath { get; } = new(StringComparer.Ordinal);
     public int WatchCount { get; set; }
 
-    /// <summary>Packets sent to this connection and not yet taken by its client.</summary>
-    public List<Packet> Output { get; } = [];
+    /// <summary>Whether a watch with this token is registered on this absolute path (WATCH's EEXIST).</summary>
+    public bool HasWatch(string absolutePath, string token) =>
+        WatchesByPath.TryGetValue(absolutePath, out var list) && list.Exists(w => w.Token == token);
 
     /// <summary>
-    /// A reply or event as oxenstored queues it: a payload over 4096 bytes becomes an E2BIG error on a
+    /// Packets sent to this connection and not yet taken by its client: oxenstored's output queue
+    /// (xb's pkt_out), bounded per class (replies, watch events) by <see cref="TryQueue"/>.
+    /// </summary>
+    public List<Packet> Output { get; } = [];
+
+    /// <summary>How many of <see cref="Output"/> are watch events.</summary>
+    public int QueuedEvents { get; set; }
+
+    /// <summary>Events this connection's requests caused that no watch queue could take yet (see <see cref="EventPipes"/>).</summary>
+    public Queue<(Watch Watch, Packet Packet)> SourceEvents { get; } = new();
+
+    /// <summary>
+    /// A reply or event as oxenstored makes it: a payload over 4096 bytes becomes an E2BIG error on a
     /// ring (it would not fit), but goes out as is on a socket (spec §1.8).
     /// </summary>
-    public void Send(uint type, uint rid, uint tx, ReadOnlySpan<byte> payload)
+    public Packet Make(uint type, uint rid, uint tx, ReadOnlySpan<byte> payload) =>
+        payload.Length > Packet.PayloadMax && IsRing
+            ? new Packet((uint)Op.Error, rid, tx, "E2BIG\0"u8)
+            : new Packet(type, rid, tx, payload);
+
+    /// <summary>
+    /// A reply: always queued. oxenstored only reads a request when a reply fits (<see cref="CanInput"/>),
+    /// and the model's callers keep to that or take the output after every request.
+    /// </summary>
+    public void Send(uint type, uint rid, uint tx, ReadOnlySpan<byte> payload) => Output.Add(Make(type, rid, tx, payload));
+
+    /// <summary>xb's bounded push: false when the queue or the packet's class is full.</summary>
+    public bool TryQueue(XenstoredConfig config, Packet packet)
     {
-        if (payload.Length > Packet.PayloadMax && IsRing)
-        {
-            Output.Add(new Packet((uint)Op.Error, rid, tx, "E2BIG\0"u8));
-            return;
-        }
-        Output.Add(new Packet(type, rid, tx, payload));
+        var isEvent = packet.Type == (uint)Op.WatchEvent;
+        if (Output.Count >= config.MaxOutstanding + config.MaxWatchEvents) return false;
+        if (isEvent ? QueuedEvents >= config.MaxWatchEvents : Output.Count - QueuedEvents >= config.MaxOutstanding) return false;
+        Output.Add(packet);
+        if (isEvent) QueuedEvents++;
+        return true;
+    }
+
+    /// <summary>
+    /// oxenstored's can_input: a reply would fit, and no event this connection caused is still waiting
+    /// for room. While false, the connection's requests are left unread.
+    /// </summary>
+    public bool CanInput(XenstoredConfig config) =>
+        SourceEvents.Count == 0
+        && Output.Count < config.MaxOutstanding + config.MaxWatchEvents
+        && Output.Count - QueuedEvents < config.MaxOutstanding;
+
+    /// <summary>The client takes the oldest queued packet (null if none).</summary>
+    public Packet? TakeOne()
+    {
+        if (Output.Count == 0) return null;
+        var packet = Output[0];
+        Output.RemoveAt(0);
+        if (packet.Type == (uint)Op.WatchEvent) QueuedEvents--;
+        return packet;
+    }
+
+    /// <summary>The client takes everything queued.</summary>
+    public Packet[] TakeAll()
+    {
+        var packets = Output.ToArray();
+        Output.Clear();
+        QueuedEvents = 0;
+        return packets;
     }
 
     /// <summary>The next free transaction id at or after <see cref="NextTransactionId"/>.</summary>

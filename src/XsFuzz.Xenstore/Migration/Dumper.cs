@@ -36,23 +36,18 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
 
         foreach (var connection in daemon.Connections.Values) WriteConnection(connection);
         WriteWatches();
+        WriteSourceEvents();
         foreach (var connection in daemon.Connections.Values)
         {
             foreach (var transaction in connection.Transactions.Values) WriteTransaction(connection, transaction);
         }
-        Record().WriteTo(stream, RecordType.End);
+        _record.WriteEnd(stream);
     }
 
     /// <summary>The one reusable record writer, emptied for the next record.</summary>
     private RecordWriter Record() => _record.Start();
 
-    private void WriteHeader()
-    {
-        var header = new byte[StreamFormat.HeaderSize];
-        StreamFormat.Magic.CopyTo(header);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(8), StreamFormat.Version);
-        stream.Write(header); // flags (bytes 12-15) 0: records are little-endian
-    }
+    private void WriteHeader() => _record.WriteHeader(stream);
 
     private void WriteGlobal()
     {
@@ -60,6 +55,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         var lu = daemon.UpdateRequest;
         var record = Record()
             .I32(c.MaxEntity).I32(c.MaxSize).I32(c.MaxWatch).I32(c.MaxTransaction).I32(c.MaxRequests).I32(c.PathMax)
+            .I32(c.MaxOutstanding).I32(c.MaxWatchEvents)
             .Bool(c.QuotaActivate).Bool(c.PermsActivate).Bool(c.PermsWatchActivate).Bool(c.MergeActivate)
             .Bool(c.AllowDebug).Text(c.ToolXenstoredValue).I64(c.Dom0EventChannel)
             .I64(daemon.Stamps.Peek + (fault == LiveUpdateFault.NodeIdentityLost ? 1L << 50 : 0))
@@ -156,8 +152,26 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             var watch = fault == LiveUpdateFault.WatchOrderReversed ? watches[^(i + 1)] : watches[i];
             var sequence = watches[i].Sequence;
             var path = fault == LiveUpdateFault.WatchRelativeLost ? watch.AbsolutePath : watch.Path;
-            Record().U32(_connectionIds[watch.Owner]).I64(sequence).Text(path).Text(watch.Token)
-                .WriteTo(stream, RecordType.Watch);
+            var record = Record().U32(_connectionIds[watch.Owner]).I64(sequence).Text(path).Text(watch.Token);
+            record.U32((uint)watch.PendingEvents.Count);
+            foreach (var packet in watch.PendingEvents) WritePacket(record, packet);
+            record.WriteTo(stream, RecordType.Watch);
+        }
+    }
+
+    /// <summary>Events each connection's requests caused that wait for room, by watch sequence, in order.</summary>
+    private void WriteSourceEvents()
+    {
+        foreach (var connection in daemon.Connections.Values)
+        {
+            if (connection.SourceEvents.Count == 0) continue;
+            var record = Record().U32(_connectionIds[connection]).U32((uint)connection.SourceEvents.Count);
+            foreach (var (watch, packet) in connection.SourceEvents)
+            {
+                record.I64(watch.Sequence);
+                WritePacket(record, packet);
+            }
+            record.WriteTo(stream, RecordType.SourceEvents);
         }
     }
 

@@ -1,17 +1,37 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore.Migration;
 
 /// <summary>
-/// Builds one record body in little-endian fields, then frames it onto the stream. One writer serves
-/// a whole dump (<see cref="Start"/> empties it), so dumping does not allocate per record.
+/// Builds one record body in little-endian fields, then frames it onto the stream with its checksum.
+/// One writer serves a whole dump (<see cref="Start"/> empties the body), so dumping does not allocate
+/// per record, and it hashes every byte it writes for the END record's whole-stream checksum.
 /// </summary>
 internal sealed class RecordWriter
 {
     private static readonly byte[] Zeros = new byte[8];
     private readonly MemoryStream _body = new();
     private readonly byte[] _scratch = new byte[8];
+    private readonly XxHash64 _record = new();
+    private readonly XxHash64 _stream = new();
+
+    /// <summary>The stream header: magic, version (big-endian), flags 0 (records are little-endian).</summary>
+    public void WriteHeader(Stream stream)
+    {
+        Span<byte> header = stackalloc byte[StreamFormat.HeaderSize];
+        StreamFormat.Magic.CopyTo(header);
+        BinaryPrimitives.WriteUInt32BigEndian(header[8..], StreamFormat.Version);
+        header[12..].Clear();
+        Emit(stream, header);
+    }
+
+    /// <summary>The END record, whose body is the checksum of every byte before it.</summary>
+    public void WriteEnd(Stream stream)
+    {
+        Start().I64(unchecked((long)_stream.GetCurrentHashAsUInt64())).WriteTo(stream, RecordType.End);
+    }
 
     public RecordWriter Start()
     {
@@ -51,6 +71,13 @@ internal sealed class RecordWriter
         return this;
     }
 
+    /// <summary>Bytes as they are, without a length (tests re-seal edited record bodies with it).</summary>
+    public RecordWriter Raw(ReadOnlySpan<byte> bytes)
+    {
+        _body.Write(bytes);
+        return this;
+    }
+
     public RecordWriter Text(string latin1) => Bytes(Latin1.Encode(latin1));
 
     public RecordWriter OptionalText(string? latin1)
@@ -59,13 +86,29 @@ internal sealed class RecordWriter
         return latin1 is null ? this : Text(latin1);
     }
 
+    /// <summary>Frames the body: header, body, zero padding, then the checksum of those three.</summary>
     public void WriteTo(Stream stream, RecordType type)
     {
         Span<byte> header = stackalloc byte[StreamFormat.RecordHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)type);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)_body.Length);
-        stream.Write(header);
-        stream.Write(_body.GetBuffer(), 0, (int)_body.Length);
-        stream.Write(Zeros, 0, StreamFormat.Padding((int)_body.Length));
+        var body = _body.GetBuffer().AsSpan(0, (int)_body.Length);
+        var padding = Zeros.AsSpan(0, StreamFormat.Padding(body.Length));
+        _record.Reset();
+        _record.Append(header);
+        _record.Append(body);
+        _record.Append(padding);
+        Span<byte> checksum = stackalloc byte[StreamFormat.ChecksumSize];
+        BinaryPrimitives.WriteUInt64LittleEndian(checksum, _record.GetCurrentHashAsUInt64());
+        Emit(stream, header);
+        Emit(stream, body);
+        Emit(stream, padding);
+        Emit(stream, checksum);
+    }
+
+    private void Emit(Stream stream, ReadOnlySpan<byte> bytes)
+    {
+        _stream.Append(bytes);
+        stream.Write(bytes);
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Paths;
 using XsFuzz.Xenstore.Permissions;
@@ -17,9 +18,17 @@ namespace XsFuzz.Xenstore.Migration;
 /// </summary>
 internal sealed class Restorer(byte[] bytes)
 {
+    /// <summary>
+    /// The longest path a daemon can hold: a relative path filling a whole request payload, made absolute
+    /// against the longest home a connection can have. This bounds every tree's depth.
+    /// </summary>
+    private static readonly int MaxPathLength = Packet.PayloadMax + XsPath.HomeOf(long.MinValue >> 1).Length;
+
     private readonly Dictionary<long, Node> _nodes = [];
-    private readonly HashSet<long> _reachable = [];
+    /// <summary>Each node's path, once a tree reached it.</summary>
+    private readonly Dictionary<long, string> _paths = [];
     private readonly Dictionary<uint, Connection> _connections = [];
+    private readonly Dictionary<long, Watch> _watches = [];
     private Daemon? _daemon;
     private long _lastWatchSequence;
 
@@ -34,14 +43,18 @@ internal sealed class Restorer(byte[] bytes)
             var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
-            var known = type <= (uint)RecordType.Transaction;
+            var known = type <= (uint)RecordType.SourceEvents;
             var name = known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(bytes.Length - bodyStart))
                 throw new RestoreException($"{name} record, byte offset {at}: body of {length} bytes is truncated");
             var padding = StreamFormat.Padding((int)length);
-            var next = bodyStart + (int)length + padding;
+            var checksumAt = bodyStart + (int)length + padding;
+            var next = checksumAt + StreamFormat.ChecksumSize;
             if (next > bytes.Length)
-                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: truncated padding");
+                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: truncated padding or checksum");
+            // Before anything in the record is believed: a changed byte anywhere in it is caught here.
+            if (XxHash64.HashToUInt64(bytes.AsSpan(at, checksumAt - at)) != BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(checksumAt)))
+                throw new RestoreException($"{name} record, byte offset {at}: checksum mismatch (the record was changed)");
             if (bytes.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
                 throw new RestoreException($"{name} record, byte offset {bodyStart + length}: non-zero padding");
             if (!known)
@@ -49,7 +62,11 @@ internal sealed class Restorer(byte[] bytes)
             var record = new RecordReader(bytes, bodyStart, (int)length, (RecordType)type);
             if (record.Type == RecordType.End)
             {
+                // Records removed, repeated or reordered whole keep their own checksums: this one covers them all.
+                var whole = record.I64("stream checksum");
                 record.ExpectEnd();
+                if (unchecked((ulong)whole) != XxHash64.HashToUInt64(bytes.AsSpan(0, at)))
+                    throw record.Error("the stream checksum does not match (records were removed, added or reordered)", bodyStart);
                 if (next != bytes.Length) throw new RestoreException($"byte offset {next}: data after the END record");
                 return Finish(record);
             }
@@ -81,6 +98,7 @@ internal sealed class Restorer(byte[] bytes)
             case RecordType.Connection: ReadConnection(record); break;
             case RecordType.Watch: ReadWatch(record); break;
             case RecordType.Transaction: ReadTransaction(record); break;
+            case RecordType.SourceEvents: ReadSourceEvents(record); break;
         }
     }
 
@@ -94,7 +112,8 @@ internal sealed class Restorer(byte[] bytes)
         {
             MaxEntity = r.I32("quota-maxentity"), MaxSize = r.I32("quota-maxsize"), MaxWatch = r.I32("quota-maxwatch"),
             MaxTransaction = r.I32("quota-transaction"), MaxRequests = r.I32("quota-maxrequests"),
-            PathMax = r.I32("quota-path-max"), QuotaActivate = r.Bool("quota-activate"),
+            PathMax = r.I32("quota-path-max"), MaxOutstanding = r.I32("quota-maxoutstanding"),
+            MaxWatchEvents = r.I32("quota-maxwatchevents"), QuotaActivate = r.Bool("quota-activate"),
             PermsActivate = r.Bool("perms-activate"), PermsWatchActivate = r.Bool("perms-watch-activate"),
             MergeActivate = r.Bool("merge-activate"), AllowDebug = r.Bool("allow-debug"),
             ToolXenstoredValue = r.Text("tool-xenstored"), Dom0EventChannel = r.I64("dom0 event channel"),
@@ -123,7 +142,7 @@ internal sealed class Restorer(byte[] bytes)
     private void ReadDomain(RecordReader r)
     {
         var start = r.Offset;
-        var domain = new Domain(r.I32("domid"), r.I64("mfn"), r.I64("port"));
+        var domain = new Domain(r.I32("domid"), r.I64("mfn"), ReadOcamlInt(r, "port"));
         if (!Daemon(r).Domains.TryAdd(domain.Domid, domain)) throw r.Error($"duplicate domain {domain.Domid}", start);
     }
 
@@ -152,12 +171,23 @@ internal sealed class Restorer(byte[] bytes)
 
     private static NodePerms ReadPerms(RecordReader r)
     {
-        var owner = r.I64("owner");
+        var owner = ReadOcamlInt(r, "owner");
         var other = ReadPermKind(r, "other");
         var count = r.Count("acl count", 9);
         var acl = System.Collections.Immutable.ImmutableArray.CreateBuilder<AclEntry>(count);
-        for (var i = 0; i < count; i++) acl.Add(new AclEntry(r.I64("acl domid"), ReadPermKind(r, "acl letter")));
+        for (var i = 0; i < count; i++) acl.Add(new AclEntry(ReadOcamlInt(r, "acl domid"), ReadPermKind(r, "acl letter")));
         return new NodePerms(owner, other, acl.MoveToImmutable());
+    }
+
+    /// <summary>
+    /// Domids, ports and targets come from oxenstored's parsers of 63-bit OCaml ints: a value outside
+    /// that range (bit 63 differing from bit 62) is no value a daemon can hold.
+    /// </summary>
+    private static long ReadOcamlInt(RecordReader r, string field)
+    {
+        var at = r.Offset;
+        var value = r.I64(field);
+        return (value << 1) >> 1 == value ? value : throw r.Error($"{field} {value} is outside OCaml's 63-bit integers", at);
     }
 
     private static PermKind ReadPermKind(RecordReader r, string field)
@@ -174,17 +204,36 @@ internal sealed class Restorer(byte[] bytes)
         var stamp = r.I64(field);
         if (!_nodes.TryGetValue(stamp, out var root)) throw r.Error($"dangling {field} {stamp}", at);
         if (root.Name.Length != 0) throw r.Error($"{field} {stamp} is not a root (named {Latin1.Quote(root.Name)})", at);
-        MarkReachable(r, root, 0, at);
+        MarkReachable(r, root, at);
         return root;
     }
 
-    private void MarkReachable(RecordReader r, Node node, int depth, int at)
+    /// <summary>
+    /// Walks a tree without recursion, giving each node its path. Trees share nodes (a transaction's
+    /// trees are mostly the live tree's), but a shared node sits at the same path in each; a node met at
+    /// a second path, or twice in one tree, is no tree a daemon can hold (and would make every later
+    /// walk exponential). A node already placed is not walked again, so each node is walked once.
+    /// </summary>
+    private void MarkReachable(RecordReader r, Node root, int at)
     {
-        if (!_reachable.Add(node.Stamp)) return;
-        foreach (var child in node.Children.Values)
+        var stack = new Stack<(Node Node, string Path, int Depth)>();
+        stack.Push((root, "/", -1));
+        while (stack.Count > 0)
         {
-            if (!XsPath.IsValidComponent(child.Name, depth)) throw r.Error($"node {child.Stamp} has an invalid name {Latin1.Quote(child.Name)}", at);
-            MarkReachable(r, child, depth + 1, at);
+            var (node, path, depth) = stack.Pop();
+            if (_paths.TryGetValue(node.Stamp, out var placed))
+            {
+                if (placed != path) throw r.Error($"node {node.Stamp} is reachable at two paths, {Latin1.Quote(placed)} and {Latin1.Quote(path)}", at);
+                continue;
+            }
+            _paths[node.Stamp] = path;
+            foreach (var child in node.Children.Values)
+            {
+                if (!XsPath.IsValidComponent(child.Name, depth + 1)) throw r.Error($"node {child.Stamp} has an invalid name {Latin1.Quote(child.Name)}", at);
+                var childPath = depth < 0 ? "/" + child.Name : path + "/" + child.Name;
+                if (childPath.Length > MaxPathLength) throw r.Error($"node {child.Stamp} is deeper than any path a client can write ({childPath.Length} characters)", at);
+                stack.Push((child, childPath, depth + 1));
+            }
         }
     }
 
@@ -195,7 +244,7 @@ internal sealed class Restorer(byte[] bytes)
         for (var i = 0; i < count; i++)
         {
             var at = r.Offset;
-            var domid = r.I64(field + " domid");
+            var domid = ReadOcamlInt(r, field + " domid");
             if (i > 0 && domid <= counts[^1].Key) throw r.Error($"{field} domids not strictly ascending", at);
             counts.Add(KeyValuePair.Create(domid, r.I64(field + " entries")));
         }
@@ -219,7 +268,7 @@ internal sealed class Restorer(byte[] bytes)
         var kind = r.U8("connection kind");
         var number = r.I32("connection number");
         var hasTarget = r.Bool("target flag");
-        var target = r.I64("target");
+        var target = ReadOcamlInt(r, "target");
         var nextTx = r.I64("next transaction id");
         if (streamId == 0 || _connections.ContainsKey(streamId)) throw r.Error($"invalid or duplicate connection id {streamId}", start);
         if (kind > (byte)ConnectionKind.Socket) throw r.Error($"unknown connection kind {kind}", start);
@@ -230,7 +279,12 @@ internal sealed class Restorer(byte[] bytes)
         var connection = new Connection(id, id.Kind == ConnectionKind.Ring ? number : 0) { NextTransactionId = nextTx };
         if (hasTarget) connection.Perms = connection.Perms with { Target = target };
         var count = r.Count("output packet count", 16);
-        for (var i = 0; i < count; i++) connection.Output.Add(ReadPacket(r));
+        for (var i = 0; i < count; i++)
+        {
+            var packet = ReadPacket(r);
+            connection.Output.Add(packet);
+            if (packet.Type == (uint)Op.WatchEvent) connection.QueuedEvents++;
+        }
         _connections[streamId] = connection;
         daemon.AddConnection(connection);
     }
@@ -257,14 +311,40 @@ internal sealed class Restorer(byte[] bytes)
             throw r.Error($"watch sequence {sequence} out of order", start);
         _lastWatchSequence = sequence;
         var absolute = XsPath.Absolute(path, owner.Domid);
-        if (absolute is null || WatchTrie.KeyOf(absolute) is not { } key) throw r.Error($"invalid watch path {Latin1.Quote(path)}", start);
-        if (!owner.WatchesByPath.TryGetValue(absolute, out var list)) owner.WatchesByPath[absolute] = list = [];
-        if (list.Exists(w => w.Token == token)) throw r.Error($"duplicate watch {Latin1.Quote(path)} {Latin1.Quote(token)} on {owner.Id}", start);
+        if (absolute is null || WatchTrie.KeyOf(absolute) is null) throw r.Error($"invalid watch path {Latin1.Quote(path)}", start);
+        if (owner.HasWatch(absolute, token)) throw r.Error($"duplicate watch {Latin1.Quote(path)} {Latin1.Quote(token)} on {owner.Id}", start);
         var watch = new Watch(owner, path, token, absolute, sequence);
-        list.Insert(0, watch);
-        owner.WatchCount++;
-        daemon.Trie.Add(key, watch);
+        var pending = r.Count("pending event count", 16);
+        for (var i = 0; i < pending; i++) watch.PendingEvents.Enqueue(ReadPacket(r));
+        daemon.AddWatch(watch);
+        _watches[sequence] = watch;
     }
+
+    /// <summary>
+    /// Events waiting with the connection whose request caused them. One for a watch no longer
+    /// registered goes to a stand-in that never takes it: as in oxenstored, where the removed watch's
+    /// full queue keeps it (and its writer) waiting for good.
+    /// </summary>
+    private void ReadSourceEvents(RecordReader r)
+    {
+        var start = r.Offset;
+        var daemon = Daemon(r);
+        var source = ConnectionOf(r);
+        if (source.SourceEvents.Count > 0) throw r.Error($"duplicate source events of {source.Id}", start);
+        var count = r.Count("source event count", 24);
+        if (count == 0) throw r.Error("empty source events record", start);
+        for (var i = 0; i < count; i++)
+        {
+            var at = r.Offset;
+            var sequence = r.I64("watch sequence");
+            if (sequence <= 0 || sequence >= daemon.NextWatchSequence) throw r.Error($"watch sequence {sequence} was never allocated", at);
+            if (!_watches.TryGetValue(sequence, out var watch)) _watches[sequence] = watch = Removed(sequence);
+            source.SourceEvents.Enqueue((watch, ReadPacket(r)));
+        }
+    }
+
+    private static Watch Removed(long sequence) =>
+        new(new Connection(ConnectionId.Socket(0), 0) { QueuedEvents = int.MaxValue }, "", "", "", sequence);
 
     private void ReadTransaction(RecordReader r)
     {
@@ -319,9 +399,14 @@ internal sealed class Restorer(byte[] bytes)
     {
         var daemon = Daemon(end);
         if (daemon.Live.Root is null) throw end.Error("no LIVE_STORE record before END");
+        // INTRODUCE creates a domain with its ring connection and RELEASE removes both.
+        foreach (var domid in daemon.Domains.Keys)
+        {
+            if (!daemon.Connections.ContainsKey(ConnectionId.Ring(domid))) throw end.Error($"domain {domid} has no ring connection");
+        }
         foreach (var stamp in _nodes.Keys)
         {
-            if (!_reachable.Contains(stamp)) throw end.Error($"node {stamp} belongs to no tree (no parent)");
+            if (!_paths.ContainsKey(stamp)) throw end.Error($"node {stamp} belongs to no tree (no parent)");
             if (stamp >= daemon.Stamps.Peek) throw end.Error($"node stamp {stamp} is not below the next stamp {daemon.Stamps.Peek}");
         }
         return daemon;

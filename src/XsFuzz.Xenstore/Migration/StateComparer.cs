@@ -82,7 +82,7 @@ public static class StateComparer
         private bool SameConnection(Connection a, Connection b)
         {
             if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
-                || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output)
+                || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output) || !SameSourceEvents(a, b)
                 || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
             foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
             {
@@ -101,11 +101,16 @@ public static class StateComparer
                 for (var i = 0; i < x.Value.Count; i++)
                 {
                     var (w, v) = (x.Value[i], y.Value[i]);
-                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token) return false;
+                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token
+                        || !w.PendingEvents.SequenceEqual(v.PendingEvents)) return false;
                 }
             }
             return true;
         }
+
+        private static bool SameSourceEvents(Connection a, Connection b) =>
+            a.SourceEvents.Count == b.SourceEvents.Count
+            && a.SourceEvents.Zip(b.SourceEvents).All(p => p.First.Watch.Sequence == p.Second.Watch.Sequence && p.First.Packet.Equals(p.Second.Packet));
 
         private bool SameTransaction(Transaction a, Transaction b)
         {

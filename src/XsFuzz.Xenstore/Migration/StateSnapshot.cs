@@ -24,7 +24,8 @@ public sealed record StateSnapshot(string Text)
     {
         var text = new StringBuilder();
         var c = d.Config;
-        // Everything below is compared field by field by StateComparer: keep the two in step.
+        // Everything below is compared field by field by StateComparer: keep the two in step
+        // (tests/XsFuzz.Xenstore.Tests/Migration/ComparerSnapshotTests changes each field and checks both).
         text.Append(c).Append('\n');
         text.Append(CultureInfo.InvariantCulture,
             $"counters next-stamp={d.Stamps.Peek} next-socket={d.NextSocketNumber} next-watch={d.NextWatchSequence}\n");
@@ -38,10 +39,19 @@ public sealed record StateSnapshot(string Text)
         foreach (var connection in d.Connections.Values)
         {
             var target = connection.Perms.Target?.ToString(CultureInfo.InvariantCulture) ?? "-";
+            // The perms' own domid is the connection's in every daemon; shown only if not, like a watch's key.
+            var main = connection.Perms.Main == connection.Domid ? "" : $" perms-domid={connection.Perms.Main}";
             text.Append(CultureInfo.InvariantCulture,
-                $"connection {connection.Id} domid={connection.Domid} target={target} next-tx={connection.NextTransactionId} watches={connection.WatchCount}\n");
-            foreach (var watch in connection.WatchesByPath.Values.SelectMany(w => w).OrderBy(w => w.Sequence))
-                text.Append(CultureInfo.InvariantCulture, $"  watch #{watch.Sequence} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}\n");
+                $"connection {connection.Id} domid={connection.Domid}{main} target={target} next-tx={connection.NextTransactionId} watches={connection.WatchCount}\n");
+            var watches = connection.WatchesByPath.SelectMany(entry => entry.Value.Select(w => (Key: entry.Key, Watch: w)));
+            foreach (var (key, watch) in watches.OrderBy(w => w.Watch.Sequence))
+            {
+                var keyText = key == watch.AbsolutePath ? "" : $" key={Latin1.Quote(key)}";
+                text.Append(CultureInfo.InvariantCulture, $"  watch #{watch.Sequence} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}{keyText}\n");
+                foreach (var packet in watch.PendingEvents) text.Append("    pending ").Append(packet).Append('\n');
+            }
+            foreach (var (watch, packet) in connection.SourceEvents)
+                text.Append(CultureInfo.InvariantCulture, $"  waiting for watch #{watch.Sequence} ").Append(packet).Append('\n');
             foreach (var packet in connection.Output) text.Append("  queued ").Append(packet).Append('\n');
             foreach (var t in connection.Transactions.Values)
             {
@@ -51,7 +61,8 @@ public sealed record StateSnapshot(string Text)
                 foreach (var logged in t.Log)
                 {
                     var r = logged.Response;
-                    var answer = r.Kind == Transactions.ResponseKind.Error ? r.Error.ToString() : $"{r.Kind} {Latin1.Quote(r.Data)}";
+                    // An error's data too: the comparer reads it, so a report must be able to show it.
+                    var answer = r.Kind == Transactions.ResponseKind.Error ? $"{r.Error} {Latin1.Quote(r.Data)}" : $"{r.Kind} {Latin1.Quote(r.Data)}";
                     text.Append("    logged ").Append(logged.Request).Append(" -> ").Append(answer).Append('\n');
                 }
                 AppendQuota(text, "    ", "start-quota", t.StartQuota);

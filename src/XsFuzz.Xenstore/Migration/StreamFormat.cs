@@ -11,6 +11,7 @@ internal enum RecordType : uint
     Connection = 5,
     Watch = 6,
     Transaction = 7,
+    SourceEvents = 8,
 }
 
 /// <summary>The stream header: Xen's migration-stream layout, with this model's own version.</summary>
@@ -20,13 +21,16 @@ internal static class StreamFormat
     public static ReadOnlySpan<byte> Magic => "xenstore"u8;
 
     /// <summary>Not Xen's 1 or 2: the records are this model's (they carry what oxenstored needs).</summary>
-    public const uint Version = 0x5846_0001; // "XF" 1
+    public const uint Version = 0x5846_0002; // "XF" 2: records carry checksums
 
     /// <summary>Header: magic, version (big-endian), flags (big-endian; 0 = little-endian records).</summary>
     public const int HeaderSize = 16;
 
-    /// <summary>Each record: type u32, body length u32, body, zero padding to a multiple of 8.</summary>
+    /// <summary>Each record: type u32, body length u32, body, zero padding to a multiple of 8, checksum.</summary>
     public const int RecordHeaderSize = 8;
+
+    /// <summary>After each record's padding: XxHash64 (seed 0) of its header, body and padding, little-endian.</summary>
+    public const int ChecksumSize = 8;
 
     public static int Padding(int length) => (8 - length % 8) % 8;
 }

@@ -63,19 +63,19 @@ internal static class ControlRequests
     {
         if (RingOf(daemon, domidText) is not { } connection) return null;
         var queued = connection.Output.Count;
-        var events = connection.Output.Count(p => p.Type == (uint)Op.WatchEvent);
+        var events = connection.QueuedEvents;
         var used = (queued - events > 0 ? $"\tcommand_reply: {queued - events}" : "") + (events > 0 ? $"\twatch_event: {events}" : "");
         var hasOutput = queued > 0 ? "true" : "false";
-        var capacity = MaxOutstanding + MaxWatchEvents;
+        var capacity = daemon.Config.MaxOutstanding + daemon.Config.MaxWatchEvents;
         return $"xenbus: XenBus state: partial_in: 16 needed, partial_out: 0 bytes, pkt_out: {queued} packets, "
             + $"BoundedQueue capacity: {capacity}, used: {{{used}}}; "
-            + $"overflow queue length: 0, can_input: true, has_more_input: false, has_old_output: false, "
+            + $"overflow queue length: {connection.SourceEvents.Count}, can_input: {(connection.CanInput(daemon.Config) ? "true" : "false")}, has_more_input: false, has_old_output: false, "
             + $"has_new_output: {hasOutput}, has_more_work: {hasOutput}. pending: Watches with pending events: 0, "
             + "pending events total: 0";
     }
 
     /// <summary>quota-maxoutstanding and quota-maxwatchevents of Debian's oxenstored.conf: the ring queue's capacity.</summary>
-    private const int MaxOutstanding = 1024, MaxWatchEvents = 1024;
+
 
     private static string? Mfn(Daemon daemon, string domidText)
     {

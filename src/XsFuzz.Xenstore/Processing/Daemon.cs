@@ -55,15 +55,39 @@ internal sealed class Daemon
         return daemon;
     }
 
-    public void AddConnection(Connection connection) => Connections[connection.Id] = connection;
+    /// <summary>
+    /// The same connections for <see cref="Find"/>: a server asks about every connection on every round
+    /// of its loop. Only looked up, never enumerated, so its hash order cannot leak.
+    /// </summary>
+    private readonly Dictionary<ConnectionId, Connection> _byId = [];
 
-    public Connection? Find(ConnectionId id) => Connections.GetValueOrDefault(id);
+    public void AddConnection(Connection connection)
+    {
+        Connections[connection.Id] = connection;
+        _byId[connection.Id] = connection;
+    }
+
+    public Connection? Find(ConnectionId id) => _byId.GetValueOrDefault(id);
 
     /// <summary>Drops a connection with its watches; its transactions and queued output go with it.</summary>
     public void RemoveConnection(Connection connection)
     {
         Connections.Remove(connection.Id);
+        _byId.Remove(connection.Id);
         RemoveWatches(connection);
+    }
+
+    /// <summary>
+    /// Registers a watch (its path already checked) as the newest of its connection on its path: the
+    /// one place that does it, for WATCH and for restore alike.
+    /// </summary>
+    public void AddWatch(Watch watch)
+    {
+        var owner = watch.Owner;
+        if (!owner.WatchesByPath.TryGetValue(watch.AbsolutePath, out var list)) owner.WatchesByPath[watch.AbsolutePath] = list = [];
+        list.Insert(0, watch);
+        owner.WatchCount++;
+        Trie.Add(WatchTrie.KeyOf(watch.AbsolutePath)!, watch);
     }
 
     public void RemoveWatches(Connection connection)

@@ -97,11 +97,11 @@ internal static class RequestProcessor
     {
         if (context.NewWatch is { } watch)
         {
-            Watches.WatchEvents.FireInitial(watch);
+            context.Daemon.Events.FireInitial(watch);
             return;
         }
         if (context.Transaction.Id != Transaction.None) return;
-        if (!context.Daemon.Events.FireFor(context.Transaction))
+        if (!context.Daemon.Events.FireFor(context.Transaction, context.Connection))
         {
             // oxenstored raised while firing, after the OK went out: its catch-all adds an EIO.
             SendError(context.Connection, context.Request.RequestId, Transaction.None, XsError.EIO);

@@ -39,7 +39,7 @@ internal static class TransactionRequests
         if (error != XsError.None) return Response.Fail(error);
         // The events of every recorded change, before the OK. An event path that does not re-parse
         // makes oxenstored raise Invalid_path here, which it answers as EINVAL (already committed).
-        return c.Daemon.Events.FireFor(t) ? Response.Ack : Response.Fail(XsError.EINVAL);
+        return c.Daemon.Events.FireFor(t, c.Connection) ? Response.Ack : Response.Fail(XsError.EINVAL);
     }
 
     /// <summary>

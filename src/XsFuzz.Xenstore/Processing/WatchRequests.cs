@@ -11,19 +11,15 @@ internal static class WatchRequests
     {
         if (!TryPathAndToken(c, out var path, out var token)) return Response.Fail(XsError.EINVAL);
         var absolute = Paths.XsPath.Absolute(path, c.Domid);
-        if (absolute is null || WatchTrie.KeyOf(absolute) is not { } key) return Response.Fail(XsError.EINVAL);
+        if (absolute is null || WatchTrie.KeyOf(absolute) is null) return Response.Fail(XsError.EINVAL);
         var connection = c.Connection;
         var config = c.Daemon.Config;
         if (config.QuotaActivate && config.MaxWatch > 0 && !c.Privileged && connection.WatchCount > config.MaxWatch)
             return Response.Fail(XsError.EQUOTA);
-        connection.WatchesByPath.TryGetValue(absolute, out var existing);
-        if (existing is not null && existing.Exists(w => w.Token == token)) return Response.Fail(XsError.EEXIST);
+        if (connection.HasWatch(absolute, token)) return Response.Fail(XsError.EEXIST);
 
         var watch = new Watch(connection, path, token, absolute, c.Daemon.NextWatchSequence++);
-        if (existing is null) connection.WatchesByPath[absolute] = existing = [];
-        existing.Insert(0, watch);
-        connection.WatchCount++;
-        c.Daemon.Trie.Add(key, watch);
+        c.Daemon.AddWatch(watch);
         c.NewWatch = watch;
         return Response.Ack;
     }

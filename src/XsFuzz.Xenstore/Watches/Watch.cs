@@ -16,4 +16,6 @@ internal sealed class Watch(Connection owner, string path, string token, string 
     public string AbsolutePath { get; } = absolutePath;
     public bool IsRelative => Path.Length > 0 && Path[0] != '/' && Path[0] != '@';
     public long Sequence { get; } = sequence;
+    /// <summary>Events for this watch its owner's output queue could not take yet (see EventPipes).</summary>
+    public Queue<Wire.Packet> PendingEvents { get; } = new();
 }
