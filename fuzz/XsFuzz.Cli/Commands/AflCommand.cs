@@ -64,7 +64,13 @@ internal static class AflCommand
             HelpName = "NAME",
         };
         var cache = new Option<string?>("--cache") { Description = "with --daemon: sandbox cache folder (default build/real)", HelpName = "DIR" };
-        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache };
+        var build = new Option<string>("--build")
+        {
+            Description = "with --daemon: the build of scripts/real-build.sh to run (plain: no daemon edges, the harness's alone)",
+            DefaultValueFactory = _ => RealAflTarget.TracedBuild,
+            HelpName = "NAME",
+        };
+        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache, build };
         command.SetAction(parse =>
         {
             var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
@@ -72,7 +78,7 @@ internal static class AflCommand
             if (parse.GetValue(daemon) is { } name)
             {
                 if (parse.GetValue(empty) || faultValue != LiveUpdateFault.None) throw new UsageException("--daemon runs real daemons: no --fault or --empty");
-                using var real = StartRealTarget(name, parse.GetValue(cache));
+                using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!);
                 Fuzz(Filtered(input => real.Run(input, FirstUseFilter.Map())), inProcess);
                 return XsfuzzApp.Ok;
             }
@@ -89,12 +95,13 @@ internal static class AflCommand
         else Fuzzer.OutOfProcess.Run(target);
     }
 
-    private static RealAflTarget StartRealTarget(string name, string? cache)
+    private static RealAflTarget StartRealTarget(string name, string? cache, string build)
     {
         if (!DaemonKinds.TryParse(name, out var kind)) throw new UsageException("--daemon must be oxenstored or xenstored");
+        if (build is not ("traced" or "plain")) throw new UsageException("--build must be traced or plain");
         try
         {
-            var layout = SandboxLayout.Prepare(null, cache, RealAflTarget.TracedBuild);
+            var layout = SandboxLayout.Prepare(null, cache, build);
             return new RealAflTarget(layout, kind, KnownDifferences.Builtin());
         }
         catch (SandboxException e)
