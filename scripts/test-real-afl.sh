@@ -73,6 +73,9 @@ else
     exit 1
 fi
 xs_afl_env
+# One afl-fuzz, unpinned: the daemons and the harness are three processes, and on a shared machine
+# other campaigns may hold every core (afl-fuzz then refuses to start).
+export AFL_NO_AFFINITY=1
 
 # One value of afl-fuzz's fuzzer_stats: stat FILE KEY
 stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$1"; }
