@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<EOF
 usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--out DIR] [--fault NAME] [--resume]
-                       [--timeout MS] [--status SECONDS] [--empty]
+                       [--timeout MS] [--status SECONDS] [--empty] [--daemon NAME]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
 worker and N-1 -S workers with varied power schedules, each pinned to its own CPU, seeded from
@@ -27,6 +27,11 @@ for each unique crash. Ctrl-C (or the time limit) stops every worker it started.
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
                     that bench.sh compares against
+  --daemon NAME     fuzz the real daemons' live update ('xsfuzz afl --daemon NAME', NAME
+                    xenstored or oxenstored): two traced daemons per input, their edges in
+                    AFL's map. Builds them first (real-sandbox.sh setup, real-build.sh); the
+                    default --timeout is then 20000 (oxenstored waits 1 s per refused update);
+                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'
   -h, --help        this text
 
 The environment reaches afl-fuzz and the target: e.g. AFL_BENCH_UNTIL_CRASH=1 ends a worker
@@ -39,7 +44,7 @@ Exit status: 0 when the campaign ran to its end (crashes or not), 1 when a worke
 EOF
 }
 
-jobs="" time_arg="" out="" fault="" resume=0 timeout_ms="$XS_DEFAULT_TIMEOUT_MS" status_every=10 empty=0
+jobs="" time_arg="" out="" fault="" resume=0 timeout_ms="" status_every=10 empty=0 daemon=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jobs) xs_need_value "$@"; jobs="$2"; shift ;;
@@ -50,6 +55,7 @@ while [[ $# -gt 0 ]]; do
         --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
         --status) xs_need_value "$@"; status_every="$2"; shift ;;
         --empty) empty=1 ;;
+        --daemon) xs_need_value "$@"; daemon="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
@@ -61,6 +67,16 @@ if [[ -z "$jobs" ]]; then
     jobs=${#cpus[@]}
 fi
 xs_is_uint "$jobs" && [[ $jobs -ge 1 ]] || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
+case "$daemon" in
+    ''|xenstored|oxenstored) ;;
+    *) xs_usage_error "--daemon must be xenstored or oxenstored, not '$daemon'" ;;
+esac
+[[ -z "$daemon" || ( -z "$fault" && $empty -eq 0 ) ]] || xs_usage_error "--daemon runs the real daemons: no --fault or --empty"
+# A daemon campaign starts two daemons per input, and oxenstored waits 1 s per refused update.
+if [[ -z "$timeout_ms" ]]; then
+    timeout_ms="$XS_DEFAULT_TIMEOUT_MS"
+    [[ -z "$daemon" ]] || timeout_ms=20000
+fi
 xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]] || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
 seconds=0
@@ -80,6 +96,10 @@ fi
 
 xs_ensure_build
 xs_check_fault "$fault"
+if [[ -n "$daemon" ]]; then
+    "$XS_ROOT/scripts/real-sandbox.sh" setup --quiet || xs_die "scripts/real-sandbox.sh setup failed"
+    "$XS_ROOT/scripts/real-build.sh" --quiet || xs_die "scripts/real-build.sh failed"
+fi
 mkdir -p "$out/.logs"
 if [[ $resume -eq 1 && -f "$out/$XS_MARKER" ]]; then
     old_fault="$(xs_marker_get "$out" fault || true)"
@@ -87,11 +107,14 @@ if [[ $resume -eq 1 && -f "$out/$XS_MARKER" ]]; then
         || xs_die "--resume: the campaign in $out ran with --fault '${old_fault}', not '${fault}'"
     [[ "$(xs_marker_get "$out" empty || echo 0)" == "$empty" ]] \
         || xs_die "--resume: the campaign in $out ran with a different --empty"
+    [[ "$(xs_marker_get "$out" daemon || true)" == "$daemon" ]] \
+        || xs_die "--resume: the campaign in $out ran with a different --daemon"
     echo "resumed=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$out/$XS_MARKER"
 else
     {
         echo "fault=$fault"
         echo "empty=$empty"
+        echo "daemon=$daemon"
         echo "timeout_ms=$timeout_ms"
         echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     } >"$out/$XS_MARKER"
@@ -171,6 +194,8 @@ schedules=(fast explore coe lin quad exploit rare seek mmopt)
 target=()
 if [[ $empty -eq 1 ]]; then
     xs_target_cmd target "$fault" --empty
+elif [[ -n "$daemon" ]]; then
+    xs_target_cmd target "" --daemon "$daemon"
 else
     xs_target_cmd target "$fault"
 fi
@@ -186,7 +211,7 @@ fi
 
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
-xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out"
+xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
         name=main role=(-M main)
@@ -312,6 +337,10 @@ else
     # Every unique crash's replay command goes to a file; the first ones are printed too.
     commands="$out/replay-commands.txt"
     for f in "${crashes[@]}"; do
+        if [[ -n "$daemon" ]]; then
+            printf '%s real lu --daemon %s %s\n' "$(xs_quote "$XS_XSFUZZ")" "$daemon" "$(xs_quote "$f")"
+            continue
+        fi
         printf '%s replay %s' "$(xs_quote "$XS_XSFUZZ")" "$(xs_quote "$f")"
         [[ -z "$fault" ]] || printf ' --fault %s' "$(xs_quote "$fault")"
         printf '\n'
@@ -322,7 +351,11 @@ else
     if [[ ${#crashes[@]} -gt $show ]]; then
         echo "  ... and $(( ${#crashes[@]} - show )) more: every command is in $commands"
     fi
-    echo "or all of them, grouped by divergence signature: scripts/replay.sh $(xs_quote "$out")"
+    if [[ -n "$daemon" ]]; then
+        echo "or all of them, grouped by signature: $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes"
+    else
+        echo "or all of them, grouped by divergence signature: scripts/replay.sh $(xs_quote "$out")"
+    fi
 fi
 
 if [[ -n "$failed" ]]; then
