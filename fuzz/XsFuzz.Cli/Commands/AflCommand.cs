@@ -70,7 +70,13 @@ internal static class AflCommand
             DefaultValueFactory = _ => RealAflTarget.TracedBuild,
             HelpName = "NAME",
         };
-        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache, build };
+        var counts = new Option<string>("--daemon-counts")
+        {
+            Description = "with --daemon: what of the daemons' edges goes to AFL: hits (their hit counts) or edges (hit or not)",
+            DefaultValueFactory = _ => "hits",
+            HelpName = "KIND",
+        };
+        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache, build, counts };
         command.SetAction(parse =>
         {
             var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
@@ -78,7 +84,13 @@ internal static class AflCommand
             if (parse.GetValue(daemon) is { } name)
             {
                 if (parse.GetValue(empty) || faultValue != LiveUpdateFault.None) throw new UsageException("--daemon runs real daemons: no --fault or --empty");
-                using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!);
+                var hitCounts = parse.GetValue(counts) switch
+                {
+                    "hits" => true,
+                    "edges" => false,
+                    var other => throw new UsageException($"--daemon-counts must be hits or edges, not '{other}'"),
+                };
+                using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!, hitCounts);
                 Fuzz(Filtered(input => real.Run(input, FirstUseFilter.Map())), inProcess);
                 return XsfuzzApp.Ok;
             }
@@ -95,14 +107,14 @@ internal static class AflCommand
         else Fuzzer.OutOfProcess.Run(target);
     }
 
-    private static RealAflTarget StartRealTarget(string name, string? cache, string build)
+    private static RealAflTarget StartRealTarget(string name, string? cache, string build, bool hitCounts)
     {
         if (!DaemonKinds.TryParse(name, out var kind)) throw new UsageException("--daemon must be oxenstored or xenstored");
         if (build is not ("traced" or "plain")) throw new UsageException("--build must be traced or plain");
         try
         {
             var layout = SandboxLayout.Prepare(null, cache, build);
-            return new RealAflTarget(layout, kind, KnownDifferences.Builtin());
+            return new RealAflTarget(layout, kind, KnownDifferences.Builtin(), hitCounts);
         }
         catch (SandboxException e)
         {

@@ -29,8 +29,12 @@ internal sealed class RealAflTarget : IDisposable
     private readonly ScenarioRunner _runner;
     private readonly HarnessOptions _options = HarnessOptions.Default;
 
-    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known)
+    private readonly bool _hitCounts;
+
+    /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
+    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts)
     {
+        _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);
         _known = known;
         _mapA = CoverageMap.Create();
@@ -66,8 +70,8 @@ internal sealed class RealAflTarget : IDisposable
         finally
         {
             LastCounts = (_mapA.Count(), _mapB.Count());
-            _mapA.FoldInto(aflMap);
-            _mapB.FoldInto(aflMap);
+            _mapA.FoldInto(aflMap, _hitCounts);
+            _mapB.FoldInto(aflMap, _hitCounts);
         }
         var signature = outcome.Divergence?.Signature ?? outcome.Death;
         if (signature is null || _known.Match(_run, signature) is not null) return;

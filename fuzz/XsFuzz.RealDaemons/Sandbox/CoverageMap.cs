@@ -85,8 +85,10 @@ public sealed class CoverageMap : IDisposable
     /// <summary>
     /// Adds every non-zero counter into <paramref name="target"/> (an AFL map of the same size) at its
     /// scrambled index, saturating at 255 (a sum that wrapped would read as a smaller hit-count bucket).
+    /// With <paramref name="hitCounts"/> false each edge hit adds 1 whatever its count: loops whose
+    /// count depends on timing (a poll loop woken once or twice) then no longer change AFL's bucket.
     /// </summary>
-    public void FoldInto(Span<byte> target)
+    public void FoldInto(Span<byte> target, bool hitCounts = true)
     {
         if (target.Length != Size) throw new ArgumentException($"the target map has {target.Length} bytes, not {Size}", nameof(target));
         var bytes = Bytes;
@@ -100,7 +102,7 @@ public sealed class CoverageMap : IDisposable
                 var count = bytes[i];
                 if (count == 0) continue;
                 var at = (i * Scramble) & (Size - 1);
-                target[at] = (byte)Math.Min(255, target[at] + count);
+                target[at] = (byte)Math.Min(255, target[at] + (hitCounts ? count : 1));
             }
         }
     }
