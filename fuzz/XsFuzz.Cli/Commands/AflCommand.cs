@@ -72,8 +72,9 @@ internal static class AflCommand
         };
         var counts = new Option<string>("--daemon-counts")
         {
-            Description = "with --daemon: what of the daemons' edges goes to AFL: hits (their hit counts) or edges (hit or not)",
-            DefaultValueFactory = _ => "hits",
+            Description = "with --daemon: what of the daemons' edges goes to AFL: edges (hit or not) or hits (their hit counts)",
+            // edges: stability 96 % on oxenstored against 92 % with hits (one 60 s campaign each, same seeds).
+            DefaultValueFactory = _ => "edges",
             HelpName = "KIND",
         };
         var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache, build, counts };

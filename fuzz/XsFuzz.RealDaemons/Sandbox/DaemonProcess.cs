@@ -101,6 +101,8 @@ public sealed partial class DaemonProcess : IDisposable
         }
         var path = Path.Combine(RunFolder, "daemon.out");
         var output = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (ClangAssertion().Match(output) is { Success: true } a)
+            return $"{a.Groups["file"].Value}:{a.Groups["line"].Value}: {a.Groups["function"].Value}: {a.Groups["rest"].Value.Trim()}";
         if (LastWords().Match(output) is { Success: true } m) return m.Value.Trim();
         var code = _process.ExitCode;
         return code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}";
@@ -141,4 +143,13 @@ public sealed partial class DaemonProcess : IDisposable
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"(\w+\.c:\d+: \w+: )?Assertion [^\n]*|FATAL[^\n]*|Fatal error[^\n]*")]
     private static partial System.Text.RegularExpressions.Regex LastWords();
+
+    /// <summary>
+    /// The same assertion from a clang build (real-build.sh's traced daemons): the source's full path
+    /// and the function's whole prototype ("/.../xenstored_core.c:2118: void consider_message(struct
+    /// connection *): Assertion ..."). It is reduced to gcc's form above, so that one daemon bug has
+    /// one signature, whichever build shows it.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:[^\s:]*/)?(?<file>\w+\.c):(?<line>\d+): [^\n:]*?\b(?<function>\w+)\([^\n]*?\): (?<rest>Assertion [^\n]*)")]
+    private static partial System.Text.RegularExpressions.Regex ClangAssertion();
 }
