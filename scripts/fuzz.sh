@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<EOF
 usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--in DIR] [--out DIR] [--fault NAME]
-                       [--resume] [--timeout MS] [--status SECONDS] [--empty]
+                       [--resume] [--timeout MS] [--status SECONDS] [--empty] [--daemon NAME]
                        [--node NAME --sync-from DIR...] [-- AFL-OPTION...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
@@ -35,6 +35,11 @@ worker it started.
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
                     that bench.sh compares against
+  --daemon NAME     fuzz the real daemons' live update ('xsfuzz afl --daemon NAME', NAME
+                    xenstored or oxenstored): two traced daemons per input, their edges in
+                    AFL's map. Builds them first (real-sandbox.sh setup, real-build.sh); the
+                    default --timeout is then 20000 (oxenstored waits 1 s per refused update);
+                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'
   --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
                     NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
   --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
@@ -60,6 +65,7 @@ EOF
 jobs="" time_arg="" in_dir="" out="" fault="" fault_given=0 resume=0 timeout_ms="" status_every=10 empty=0
 afl_extra=()
 node="" sync_from=()
+daemon=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --jobs) xs_need_value "$@"; jobs="$2"; shift ;;
@@ -75,6 +81,7 @@ while [[ $# -gt 0 ]]; do
         --sync-from) xs_need_value "$@"; shift
                      while [[ $# -gt 0 && "$1" != --* ]]; do sync_from+=("$1"); shift; done
                      continue ;;
+        --daemon) xs_need_value "$@"; daemon="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         --) shift; afl_extra=("$@"); break ;;
         *) xs_usage_error "unknown argument '$1'" ;;
@@ -92,6 +99,11 @@ if [[ -z "$jobs" ]]; then
     jobs=${#cpus[@]}
 fi
 { xs_is_uint "$jobs" && [[ $jobs -ge 1 ]]; } || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
+case "$daemon" in
+    ''|xenstored|oxenstored) ;;
+    *) xs_usage_error "--daemon must be xenstored or oxenstored, not '$daemon'" ;;
+esac
+[[ -z "$daemon" || ( -z "$fault" && $empty -eq 0 ) ]] || xs_usage_error "--daemon runs the real daemons: no --fault or --empty"
 [[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
     || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
@@ -143,9 +155,17 @@ if [[ $resume -eq 1 && -f "$out/$XS_MARKER" ]]; then
         in_dir="$(xs_marker_get "$out" seeds || true)"
         [[ "$in_dir" != "$XS_CORPUS" && -d "$in_dir" ]] || in_dir=""
     fi
+    [[ "$(xs_marker_get "$out" daemon || true)" == "$daemon" ]] \
+        || xs_die "--resume: the campaign in $out ran with a different --daemon"
 fi
+# A daemon campaign starts two daemons per input, and oxenstored waits 1 s per refused update.
+if [[ -z "$timeout_ms" && -n "$daemon" ]]; then timeout_ms=20000; fi
 timeout_ms="${timeout_ms:-$XS_DEFAULT_TIMEOUT_MS}"
 xs_check_fault "$fault"
+if [[ -n "$daemon" ]]; then
+    "$XS_ROOT/scripts/real-sandbox.sh" setup --quiet || xs_die "scripts/real-sandbox.sh setup failed"
+    "$XS_ROOT/scripts/real-build.sh" --quiet || xs_die "scripts/real-build.sh failed"
+fi
 mkdir -p "$out/.logs"
 if [[ $resume -eq 1 ]]; then
     echo "resumed=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$out/$XS_MARKER"
@@ -153,6 +173,7 @@ else
     {
         echo "fault=$fault"
         echo "empty=$empty"
+        echo "daemon=$daemon"
         echo "timeout_ms=$timeout_ms"
         echo "seeds=${in_dir:-$XS_CORPUS}"
         echo "started=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -239,6 +260,8 @@ schedules=(fast explore coe lin quad exploit rare seek mmopt)
 target=()
 if [[ $empty -eq 1 ]]; then
     xs_target_cmd target "$fault" --empty
+elif [[ -n "$daemon" ]]; then
+    xs_target_cmd target "" --daemon "$daemon"
 else
     xs_target_cmd target "$fault"
 fi
@@ -254,7 +277,7 @@ fi
 
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
-xs_log "campaign: $jobs worker(s), $limit, fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
+xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
         name="${node:+$node-}main" role=(-M "${node:+$node-}main")
@@ -317,7 +340,11 @@ next_sync=$((start + sync_every))
 failed=""
 deadline=0
 # -V ends the workers (after the dry run, which can be long when resuming); this is a backstop.
-[[ $seconds -eq 0 ]] || deadline=$((start + seconds + 120))
+# With --daemon the dry run calibrates every seed on real daemons (~0.1-1 s a run, 8 runs a seed:
+# 3 min for corpus/'s 170 seeds on xenstored, measured), so the backstop allows 8 s per seed more.
+grace=120
+[[ -z "$daemon" ]] || grace=$((120 + n_seeds * 8))
+[[ $seconds -eq 0 ]] || deadline=$((start + seconds + grace))
 declare -A done_rc=()
 while :; do
     alive=0
@@ -338,7 +365,7 @@ while :; do
     done
     [[ $alive -gt 0 && -z "$failed" && $stop_requested -eq 0 ]] || break
     if [[ $deadline -gt 0 && $SECONDS -ge $deadline ]]; then
-        xs_log "workers still running ${seconds}s + 120s after the start: stopping them"
+        xs_log "workers still running ${seconds}s + ${grace}s after the start: stopping them"
         break
     fi
     if [[ ${#sync_from[@]} -gt 0 && $SECONDS -ge $next_sync ]]; then
@@ -401,7 +428,11 @@ if [[ $seed_crashes -gt 0 ]]; then
 fi
 # Crashes and hangs by distinct signature (AFL's own count is of inputs with new edges): replayed,
 # grouped and shrunk in one process, with a folder per signature and a page in $out/triage/.
-if [[ $empty -eq 0 ]]; then
+# A daemon campaign's crashes are grouped by xsfuzz real (triage knows the model's campaigns only).
+if [[ -n "$daemon" ]]; then
+    echo
+    echo "crashes grouped by signature: $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes"
+elif [[ $empty -eq 0 ]]; then
     echo
     "$XS_XSFUZZ" triage "$out" || echo "('xsfuzz triage $out' failed; its inputs are in $out/*/crashes/)"
 fi

@@ -44,10 +44,15 @@ public sealed class RealTarget : ITarget
 
     public int Pid => _daemon.Pid;
 
+    /// <summary>Whether the daemon has exited (checked without waiting, unlike <see cref="DeathNote"/>).</summary>
+    public bool Exited => !_daemon.IsRunning;
+
+    /// <summary>Starts a daemon (with <paramref name="environment"/> added to its own) and connects the slots.</summary>
     /// <exception cref="SandboxException">The daemon would not start or accept the connections.</exception>
-    public static RealTarget Start(string label, SandboxLayout layout, DaemonKind kind, RunSettings settings)
+    public static RealTarget Start(string label, SandboxLayout layout, DaemonKind kind, RunSettings settings,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var daemon = DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders);
+        var daemon = DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders, environment);
         var slots = new List<DaemonConnection>();
         try
         {

@@ -41,9 +41,12 @@ public sealed partial class DaemonProcess : IDisposable
     /// Starts a daemon and waits (up to <paramref name="timeout"/>) until its socket exists. It is not
     /// probed with a connection: oxenstored numbers every socket connection it accepts (A1, A2, ...), and
     /// a probe would shift the scenario's names; the first real connection retries instead.
+    /// <paramref name="environment"/> adds to (or replaces in) the environment the daemon inherits, e.g.
+    /// the <see cref="CoverageMap"/> it writes its edges into; the layout's build goes there too.
     /// </summary>
     /// <exception cref="SandboxException">It exited or did not listen in time (its output is in the message).</exception>
-    public static DaemonProcess Start(SandboxLayout layout, DaemonKind kind, TimeSpan timeout, bool keepFolder = false)
+    public static DaemonProcess Start(SandboxLayout layout, DaemonKind kind, TimeSpan timeout, bool keepFolder = false,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{(kind == DaemonKind.Oxenstored ? 'o' : 'c')}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
@@ -52,6 +55,8 @@ public sealed partial class DaemonProcess : IDisposable
         Directory.CreateDirectory(run);
         var start = new ProcessStartInfo("bash") { UseShellExecute = false };
         foreach (var a in new[] { layout.Script, "--cache", layout.Cache, "exec", kind.Name(), run }) start.ArgumentList.Add(a);
+        if (layout.Build is { } build) start.Environment[SandboxLayout.BuildVariable] = build;
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) start.Environment[variable] = value;
         var process = Process.Start(start) ?? throw new SandboxException("cannot run bash");
         DaemonReaper.Add(process);
         var daemon = new DaemonProcess(kind, run, process, keepFolder);
@@ -96,6 +101,8 @@ public sealed partial class DaemonProcess : IDisposable
         }
         var path = Path.Combine(RunFolder, "daemon.out");
         var output = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (ClangAssertion().Match(output) is { Success: true } a)
+            return $"{a.Groups["file"].Value}:{a.Groups["line"].Value}: {a.Groups["function"].Value}: {a.Groups["rest"].Value.Trim()}";
         if (LastWords().Match(output) is { Success: true } m) return m.Value.Trim();
         var code = _process.ExitCode;
         return code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}";
@@ -136,4 +143,13 @@ public sealed partial class DaemonProcess : IDisposable
     /// </summary>
     [System.Text.RegularExpressions.GeneratedRegex(@"(\w+\.c:\d+: \w+: )?Assertion [^\n]*|FATAL[^\n]*|Fatal error[^\n]*")]
     private static partial System.Text.RegularExpressions.Regex LastWords();
+
+    /// <summary>
+    /// The same assertion from a clang build (real-build.sh's traced daemons): the source's full path
+    /// and the function's whole prototype ("/.../xenstored_core.c:2118: void consider_message(struct
+    /// connection *): Assertion ..."). It is reduced to gcc's form above, so that one daemon bug has
+    /// one signature, whichever build shows it.
+    /// </summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:[^\s:]*/)?(?<file>\w+\.c):(?<line>\d+): [^\n:]*?\b(?<function>\w+)\([^\n]*?\): (?<rest>Assertion [^\n]*)")]
+    private static partial System.Text.RegularExpressions.Regex ClangAssertion();
 }

@@ -11,27 +11,40 @@ public sealed record SandboxLayout(string Script, string Cache, string RunRoot, 
 {
     public const string ScriptRelativePath = "scripts/real-sandbox.sh";
 
+    /// <summary>The sandbox script's choice of daemon binaries: Debian's, or a build of real-build.sh.</summary>
+    public const string BuildVariable = "XSFUZZ_REAL_BUILD";
+
+    /// <summary>
+    /// The build of scripts/real-build.sh the daemons run ("traced", "plain"), or null for what the
+    /// environment says (Debian's binaries when XSFUZZ_REAL_BUILD is unset).
+    /// </summary>
+    public string? Build { get; init; }
+
     /// <summary>The daemon's resolved binary path (what oxenstored writes to /tool/xenstored).</summary>
     public string Binary(DaemonKind kind) => kind == DaemonKind.Oxenstored ? OxenstoredBinary : XenstoredBinary;
 
     /// <summary>Sets the sandbox up if needed and reads its layout.</summary>
     /// <param name="script">The script, or null for <see cref="FindScript"/>.</param>
     /// <param name="cache">The cache folder, or null for the script's default (build/real, or $XSFUZZ_REAL_CACHE).</param>
-    /// <exception cref="SandboxException">No script, or the setup failed.</exception>
-    public static SandboxLayout Prepare(string? script, string? cache)
+    /// <param name="build">The build to run (see <see cref="Build"/>), or null.</param>
+    /// <exception cref="SandboxException">No script, or the setup failed (or the build is missing).</exception>
+    public static SandboxLayout Prepare(string? script, string? cache, string? build = null)
     {
         var path = script ?? FindScript() ?? throw new SandboxException(
             $"cannot find {ScriptRelativePath} above {AppContext.BaseDirectory} or the current folder: give --sandbox");
         if (!File.Exists(path)) throw new SandboxException($"no sandbox script at {path}");
-        Run(path, cache, "setup", "--quiet");
+        Run(path, cache, build, "setup", "--quiet");
         var info = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in Run(path, cache, "info").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var line in Run(path, cache, build, "info").Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = line.IndexOf('=', StringComparison.Ordinal);
             if (eq > 0) info[line[..eq]] = line[(eq + 1)..];
         }
         string Get(string key) => info.TryGetValue(key, out var v) ? v : throw new SandboxException($"{path} info: no '{key}'");
-        return new SandboxLayout(Path.GetFullPath(path), Get("cache"), Get("run"), Get("oxenstored"), Get("xenstored"));
+        return new SandboxLayout(Path.GetFullPath(path), Get("cache"), Get("run"), Get("oxenstored"), Get("xenstored"))
+        {
+            Build = build,
+        };
     }
 
     /// <summary>$XSFUZZ_REAL_SANDBOX, else scripts/real-sandbox.sh above this program or the current folder.</summary>
@@ -49,9 +62,10 @@ public sealed record SandboxLayout(string Script, string Cache, string RunRoot, 
         return null;
     }
 
-    private static string Run(string script, string? cache, params string[] args)
+    private static string Run(string script, string? cache, string? build, params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (build is not null) start.Environment[BuildVariable] = build;
         start.ArgumentList.Add(script);
         if (cache is not null)
         {

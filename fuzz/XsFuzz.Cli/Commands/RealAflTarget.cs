@@ -1,0 +1,108 @@
+using XsFuzz.Harness;
+using XsFuzz.Harness.Running;
+using XsFuzz.RealDaemons.Mapping;
+using XsFuzz.RealDaemons.Reporting;
+using XsFuzz.RealDaemons.Running;
+using XsFuzz.RealDaemons.Sandbox;
+
+namespace XsFuzz.Cli.Commands;
+
+/// <summary>
+/// The target of `xsfuzz afl --daemon KIND`: each input is decoded exactly as the model target decodes
+/// it (<see cref="ScenarioDecoder.Decode"/>), cut to what the sandbox runs (<see cref="ScenarioMapper"/>)
+/// and run on two fresh traced daemons (real-build.sh's "traced" build), A performing every live update
+/// and B none, as `xsfuzz real lu` runs it. Each side writes its edges into a <see cref="CoverageMap"/>
+/// of its own; when both daemons are dead (the runner kills and reaps them), both maps are folded into
+/// the map afl-fuzz reads. A divergence whose signature the allow-list does not know, and a daemon that
+/// died by the end of a run without one, throw <see cref="RealDaemonFinding"/>: an AFL crash, whose
+/// file replays with the reproducer in its message.
+/// </summary>
+internal sealed class RealAflTarget : IDisposable
+{
+    /// <summary>real-build.sh's instrumented build.</summary>
+    public const string TracedBuild = "traced";
+
+    private readonly RunDescription _run;
+    private readonly KnownDifferences _known;
+    private readonly CoverageMap _mapA;
+    private readonly CoverageMap _mapB;
+    private readonly ScenarioRunner _runner;
+    private readonly HarnessOptions _options = HarnessOptions.Default;
+
+    private readonly bool _hitCounts;
+
+    /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
+    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts)
+    {
+        _hitCounts = hitCounts;
+        _run = new RunDescription(PairMode.LiveUpdate, kind);
+        _known = known;
+        _mapA = CoverageMap.Create();
+        try
+        {
+            _mapB = CoverageMap.Create();
+        }
+        catch
+        {
+            _mapA.Dispose();
+            throw;
+        }
+        _runner = new ScenarioRunner(layout, _run, RunSettings.Default, _mapA.Environment, _mapB.Environment);
+    }
+
+    /// <summary>Edges the last run's daemons hit: A (updated), B (reference), before folding.</summary>
+    public (int A, int B) LastCounts { get; private set; }
+
+    /// <summary>Runs one input; <paramref name="aflMap"/> gets the daemons' edges.</summary>
+    /// <exception cref="RealDaemonFinding">An unknown divergence or a dead daemon.</exception>
+    /// <exception cref="SandboxException">A daemon would not start, twice in a row.</exception>
+    public void Run(ReadOnlySpan<byte> input, Span<byte> aflMap)
+    {
+        var mapped = ScenarioMapper.Map(ScenarioDecoder.Decode(input, _options));
+        if (mapped.Runnable.Commands.Count == 0) return;   // as real lu: nothing reaches a live update
+        _mapA.Clear();
+        _mapB.Clear();
+        ScenarioOutcome outcome;
+        try
+        {
+            outcome = Execute(mapped);
+        }
+        finally
+        {
+            LastCounts = (_mapA.Count(), _mapB.Count());
+            _mapA.FoldInto(aflMap, _hitCounts);
+            _mapB.FoldInto(aflMap, _hitCounts);
+        }
+        var signature = outcome.Divergence?.Signature ?? outcome.Death;
+        if (signature is null || _known.Match(_run, signature) is not null) return;
+        var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
+        throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}\n{outcome.Diagnostics}");
+    }
+
+    /// <summary>
+    /// A daemon that will not start is the machine's trouble (load, a full disk), not the input's: one
+    /// more try before it becomes an AFL crash.
+    /// </summary>
+    private ScenarioOutcome Execute(MappedScenario mapped)
+    {
+        try
+        {
+            return _runner.Execute(mapped.Runnable);
+        }
+        catch (SandboxException)
+        {
+            _mapA.Clear();
+            _mapB.Clear();
+            return _runner.Execute(mapped.Runnable);
+        }
+    }
+
+    public void Dispose()
+    {
+        _mapA.Dispose();
+        _mapB.Dispose();
+    }
+}
+
+/// <summary>What a real daemon did that the allow-list does not explain: an AFL crash.</summary>
+internal sealed class RealDaemonFinding(string message) : Exception(message);

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+set -euo pipefail
+XS_SCRIPT=test-real-afl.sh
+# shellcheck source=lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+usage() {
+    cat <<'EOF'
+usage: scripts/test-real-afl.sh [--daemon NAME] [--time SECONDS] [--keep]
+
+End-to-end checks of `xsfuzz afl --daemon` (afl-fuzz on the real, traced daemons), one line each
+('PASS name' or 'FAIL name: why'), then 'N passed, N failed'; exits 1 if any failed. Sets up what
+it needs: scripts/setup.sh (build/afl), scripts/real-sandbox.sh setup, scripts/real-build.sh.
+Per daemon (xenstored, then oxenstored):
+  - afl-showmap on one corpus input that live-updates shows more tuples with the traced daemons than
+    with the plain ones (the same harness, daemons without instrumentation): the daemons' edges
+    reach the map afl-fuzz reads
+  - afl-fuzz -V SECONDS on one core from three corpus seeds: it runs (execs_done > 0), at a
+    stability of at least 95 %
+It prints (INFO lines) exec/s, stability, the map's tuples and any crash the campaign saved.
+
+  --daemon NAME   only this daemon (xenstored or oxenstored)
+  --time SECONDS  length of each campaign (default 60)
+  --keep          keep the work dir (it is kept anyway when a check fails)
+  -h, --help      this text
+EOF
+}
+
+daemons=(xenstored oxenstored) seconds=60 keep=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --daemon) xs_need_value "$@"
+            [[ "$2" == xenstored || "$2" == oxenstored ]] || xs_usage_error "--daemon must be xenstored or oxenstored"
+            daemons=("$2"); shift ;;
+        --time) xs_need_value "$@"; xs_is_uint "$2" && [[ "$2" -ge 10 ]] || xs_usage_error "--time needs whole seconds, at least 10"
+            seconds="$2"; shift ;;
+        --keep) keep=1 ;;
+        -h|--help) usage; exit 0 ;;
+        *) xs_usage_error "unknown argument '$1'" ;;
+    esac
+    shift
+done
+
+passed=0 failed=0
+work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-test-real-afl.XXXXXX")"
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+info() { echo "INFO $1"; }
+fail() {  # NAME WHY [LOG]
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+    if [[ -n "${3:-}" && -f "$3" ]]; then
+        sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$3" | tail -n 15 | sed 's/^/    | /'
+    fi
+}
+finish() {
+    echo "$passed passed, $failed failed"
+    if [[ $failed -eq 0 && $keep -eq 0 ]]; then
+        rm -rf "$work"
+    else
+        echo "work dir kept: $work"
+    fi
+    [[ $failed -eq 0 ]]
+}
+
+# 0. set-up: the instrumented harness, the sandbox, the traced and plain daemons
+if "$XS_ROOT/scripts/setup.sh" >"$work/setup.log" 2>&1 \
+    && "$XS_ROOT/scripts/real-sandbox.sh" setup >>"$work/setup.log" 2>&1 \
+    && "$XS_ROOT/scripts/real-build.sh" >>"$work/setup.log" 2>&1; then
+    pass "set-up: build/afl, the sandbox, the traced and plain daemons"
+else
+    fail "set-up" "exit $?" "$work/setup.log"
+    finish
+    exit 1
+fi
+xs_afl_env
+# One afl-fuzz, unpinned: the daemons and the harness are three processes, and on a shared machine
+# other campaigns may hold every core (afl-fuzz then refuses to start).
+export AFL_NO_AFFINITY=1
+
+# One value of afl-fuzz's fuzzer_stats: stat FILE KEY
+stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$1"; }
+
+# Seeds with live updates and each kind of command: a campaign of a minute calibrates them first.
+seeds="$work/seeds"
+mkdir -p "$seeds"
+for f in 000-store-ops.bin 001-watches-queued-events.bin 002-transactions-across-update.bin; do
+    [[ -f "$XS_CORPUS/$f" ]] || { fail "seeds" "no corpus/$f"; finish; exit 1; }
+    cp "$XS_CORPUS/$f" "$seeds/"
+done
+probe="$seeds/002-transactions-across-update.bin"
+
+for daemon in "${daemons[@]}"; do
+    # A refused oxenstored update waits out its one second: a scenario can take several.
+    timeout_ms=5000
+    [[ $daemon == oxenstored ]] && timeout_ms=20000
+
+    # 1. the daemons' edges reach the map: traced against plain daemons, same harness, same input
+    # afl-showmap runs SharpFuzz targets only in its -i (fork server) mode.
+    mkdir -p "$work/showmap-in"
+    cp -- "$probe" "$work/showmap-in/probe"
+    declare -A tuples=()
+    for build in traced plain; do
+        out="$work/showmap-$daemon-$build"
+        afl-showmap -t "$timeout_ms" -m none -i "$work/showmap-in" -o "$out" -- "$XS_XSFUZZ_AFL" afl --daemon "$daemon" --build "$build" \
+            >"$out.log" 2>&1 || true
+        tuples[$build]=0
+        [[ ! -f "$out/probe" ]] || tuples[$build]="$(wc -l <"$out/probe")"
+    done
+    info "$daemon: afl-showmap tuples on $(basename "$probe"): ${tuples[traced]} with traced daemons, ${tuples[plain]} with plain ones"
+    if [[ ${tuples[plain]} -gt 0 && ${tuples[traced]} -gt $((tuples[plain] + 100)) ]]; then
+        pass "$daemon: the traced daemons add $((tuples[traced] - tuples[plain])) tuples to the harness's ${tuples[plain]}"
+    else
+        fail "$daemon: daemon edges in afl-showmap" "traced ${tuples[traced]}, plain ${tuples[plain]} (want plain > 0, traced > plain + 100)" \
+            "$work/showmap-$daemon-traced.log"
+    fi
+
+    # 2. a campaign on one core
+    out="$work/afl-$daemon"
+    log="$work/afl-$daemon.log"
+    set +e
+    timeout -k 10 $((seconds + 300)) afl-fuzz -i "$seeds" -o "$out" -V "$seconds" -t "$timeout_ms" -m none \
+        -- "$XS_XSFUZZ_AFL" afl --daemon "$daemon" >"$log" 2>&1
+    rc=$?
+    set -e
+    stats="$out/default/fuzzer_stats"
+    if [[ ! -f "$stats" ]]; then
+        fail "$daemon: afl-fuzz campaign" "no fuzzer_stats (exit $rc)" "$log"
+        continue
+    fi
+    execs="$(stat "$stats" execs_done)" eps="$(stat "$stats" execs_per_sec)" stability="$(stat "$stats" stability)"
+    run_time="$(stat "$stats" run_time)" edges="$(stat "$stats" edges_found)" map="$(stat "$stats" bitmap_cvg)"
+    crashes="$(stat "$stats" saved_crashes)" hangs="$(stat "$stats" saved_hangs)" paths="$(stat "$stats" corpus_count)"
+    info "$daemon: ${execs} execs in ${run_time} s (${eps} exec/s), stability ${stability}, edges ${edges} (map ${map}), corpus ${paths}, crashes ${crashes}, hangs ${hangs}"
+    if [[ "${execs:-0}" -gt 0 ]]; then
+        pass "$daemon: afl-fuzz ran $execs execs in $run_time s"
+    else
+        fail "$daemon: afl-fuzz campaign" "execs_done=${execs:-none} (exit $rc)" "$log"
+    fi
+    if awk -v s="${stability%\%}" 'BEGIN { exit !(s + 0 >= 95) }'; then
+        pass "$daemon: stability $stability >= 95 %"
+    else
+        fail "$daemon: stability" "$stability < 95 %" "$log"
+    fi
+    for crash in "$out"/default/crashes/id:*; do
+        [[ -f "$crash" ]] || continue
+        info "$daemon: crash $(basename "$crash"): replay with: $XS_XSFUZZ real lu --daemon $daemon $crash"
+    done
+done
+
+finish
