@@ -182,8 +182,12 @@ public sealed class PairRun
     {
         if (_updated is null) return null;
         if (CompareStates(CheckPoint.FinalState, step, null) is { } state) return state;
+        // Only the connections both sides serve: in `real diff` the model has domU rings that the real
+        // daemon's runner does not read.
+        var served = _updated.Connections;
         foreach (var id in _reference.Connections)
         {
+            if (!served.Contains(id)) continue;
             if (Compare(CheckPoint.FinalDrain, step, null, id, _updated.Drain(id), _reference.Drain(id)) is { } left) return left;
         }
         return null;
