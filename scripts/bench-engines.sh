@@ -36,7 +36,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-xs_is_uint "$limit" && [[ $limit -ge 10 ]] || xs_usage_error "--limit needs seconds (>= 10), not '$limit'"
+{ xs_is_uint "$limit" && [[ $limit -ge 10 ]]; } || xs_usage_error "--limit needs seconds (>= 10), not '$limit'"
 xs_ensure_build
 "$XS_ROOT/scripts/libfuzzer/build-driver.sh" --quiet
 export XS_BUILD_CHECKED=1

@@ -101,6 +101,7 @@ if [[ $merge -eq 1 ]]; then
     before_dest="$(xs_list_inputs "$dest" | xs_count)"
     n_sources=0
     for s in "${sources[@]}"; do n_sources=$((n_sources + $(xs_list_inputs "$s" | xs_count))); done
+    flags=()
     target_flags flags
     log="$(mktemp "${TMPDIR:-/tmp}/xsfuzz-merge.XXXXXX")"
     rc=0
@@ -121,13 +122,13 @@ fi
 if [[ -z "$jobs" ]]; then
     if [[ $until_crash -eq 1 ]]; then jobs=1; else jobs="$(xs_cpus | xs_count)"; fi
 fi
-xs_is_uint "$jobs" && [[ $jobs -ge 1 ]] || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
+{ xs_is_uint "$jobs" && [[ $jobs -ge 1 ]]; } || xs_usage_error "--jobs needs a positive integer, not '$jobs'"
 [[ $until_crash -eq 0 || $jobs -eq 1 ]] || xs_usage_error "--until-crash runs one process: use --jobs 1"
-xs_is_uint "$timeout_s" && [[ $timeout_s -ge 1 ]] || xs_usage_error "--timeout needs whole seconds (>= 1), not '$timeout_s'"
+{ xs_is_uint "$timeout_s" && [[ $timeout_s -ge 1 ]]; } || xs_usage_error "--timeout needs whole seconds (>= 1), not '$timeout_s'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
-    seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]] \
+    { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
         || xs_usage_error "--time needs a duration like 90s, 10m or 2h, not '$time_arg'"
 fi
 if [[ -n "$dict" ]]; then

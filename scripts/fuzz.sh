@@ -110,7 +110,7 @@ xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$stat
 [[ -z "$node" || "$node" =~ ^[A-Za-z0-9_]+$ ]] || xs_usage_error "--node needs a name of letters, digits and _, not '$node'"
 [[ ${#sync_from[@]} -eq 0 || -n "$node" ]] || xs_usage_error "--sync-from needs --node"
 sync_every="${XSFUZZ_SYNC_SECONDS:-300}"
-xs_is_uint "$sync_every" && [[ $sync_every -ge 1 ]] || xs_usage_error "XSFUZZ_SYNC_SECONDS needs seconds, not '$sync_every'"
+{ xs_is_uint "$sync_every" && [[ $sync_every -ge 1 ]]; } || xs_usage_error "XSFUZZ_SYNC_SECONDS needs seconds, not '$sync_every'"
 seconds=0
 if [[ -n "$time_arg" ]]; then
     { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
