@@ -220,6 +220,7 @@ if [[ -n "$first_crash" ]]; then
             [[ $n -lt 200 ]] || break
             dest="$many/main/crashes/id:$(printf '%06d' "$n"),sig:06,src:000000,time:$n,op:havoc,rep:1"
             cp -- "$f" "$dest"
+            # shellcheck disable=SC2059  # the format is the octal escape of one byte, built on purpose
             [[ $suffix -eq 0 ]] || printf "\\$(printf '%03o' $((suffix % 256)))" >>"$dest"
             n=$((n + 1))
         done

@@ -60,10 +60,12 @@ fi
 pass "build.sh outside a container with SRC/OUT/WORK set"
 
 check "fuzz target $fuzzer is an executable libFuzzer binary" \
+    # shellcheck disable=SC2016  # $1 is the inner shell's argument
     bash -c '[[ -x "$1" ]] && grep -qa LLVMFuzzerTestOneInput "$1"' _ "$fuzzer"
 check "the target is self-contained (its own .NET runtime in xsfuzz-target/)" \
     test -x "$out/xsfuzz-target/xsfuzz" -a -f "$out/xsfuzz-target/libcoreclr.so"
 check "the model and the harness are SharpFuzz-instrumented" \
+    # shellcheck disable=SC2016  # $1 is the inner shell's argument
     bash -c 'grep -qa SharpFuzz.Common "$1/XsFuzz.Xenstore.dll" && grep -qa SharpFuzz.Common "$1/XsFuzz.Harness.dll"' _ "$out/xsfuzz-target"
 n_corpus="$(xs_list_inputs "$XS_CORPUS" | xs_count)"
 n_zip="$(python3 -m zipfile -l "$out/xsfuzz_model_seed_corpus.zip" 2>/dev/null | tail -n +2 | xs_count)"
@@ -90,7 +92,8 @@ fi
 # A crash end to end: a seed that disagrees under a planted fault, run by the fuzz target with that
 # fault, must stop libFuzzer, print the report and leave a crash file that replays.
 fault=watch-order-reversed
-verdicts="$("$out/xsfuzz-target/xsfuzz" replay $(xs_list_inputs "$XS_CORPUS" | xs_first 20) --fault "$fault" 2>&1 || true)"
+mapfile -t first_seeds < <(xs_list_inputs "$XS_CORPUS" | xs_first 20)
+verdicts="$("$out/xsfuzz-target/xsfuzz" replay "${first_seeds[@]}" --fault "$fault" 2>&1 || true)"
 bad="$(awk '/^== / { sub(/^== /, ""); sub(/ \([0-9]+ bytes\)$/, ""); f = $0 } /^verdict: DISAGREE/ { print f; exit }' <<<"$verdicts")"
 if [[ -z "$bad" ]]; then
     fail "no seed among the first 20 disagrees under --fault $fault: cannot check the crash path"

@@ -68,8 +68,11 @@ if [[ $rc -eq 0 && -n "$crash" ]]; then
     else
         fail "the crash does not replay as a disagreement (exit $rc)"
     fi
-    grep -q "replay $crash --fault $fault" "$tmp/crash/replay-commands.txt" 2>/dev/null \
-        && pass "the summary lists the crash's replay command" || fail "no replay command for $crash"
+    if grep -q "replay $crash --fault $fault" "$tmp/crash/replay-commands.txt" 2>/dev/null; then
+        pass "the summary lists the crash's replay command"
+    else
+        fail "no replay command for $crash"
+    fi
 else
     tail -n 8 "$tmp/crash.txt" | sed 's/^/  | /'
     fail "--until-crash --fault $fault: exit $rc, no crash in 180 s"

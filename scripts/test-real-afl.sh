@@ -32,7 +32,7 @@ while [[ $# -gt 0 ]]; do
         --daemon) xs_need_value "$@"
             [[ "$2" == xenstored || "$2" == oxenstored ]] || xs_usage_error "--daemon must be xenstored or oxenstored"
             daemons=("$2"); shift ;;
-        --time) xs_need_value "$@"; xs_is_uint "$2" && [[ "$2" -ge 10 ]] || xs_usage_error "--time needs whole seconds, at least 10"
+        --time) xs_need_value "$@"; { xs_is_uint "$2" && [[ "$2" -ge 10 ]]; } || xs_usage_error "--time needs whole seconds, at least 10"
             seconds="$2"; shift ;;
         --keep) keep=1 ;;
         -h|--help) usage; exit 0 ;;

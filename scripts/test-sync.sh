@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     esac
     shift
 done
-xs_is_uint "$seconds" && [[ $seconds -ge 20 ]] || xs_usage_error "--time needs seconds (>= 20), not '$seconds'"
+{ xs_is_uint "$seconds" && [[ $seconds -ge 20 ]]; } || xs_usage_error "--time needs seconds (>= 20), not '$seconds'"
 if [[ -n "$keep" ]]; then
     [[ ! -e "$keep" ]] || xs_die "--keep $keep already exists"
     tmp="$(xs_abspath "$keep")"
