@@ -59,13 +59,13 @@ if [[ $rc -ne 0 ]]; then
 fi
 pass "build.sh outside a container with SRC/OUT/WORK set"
 
+# shellcheck disable=SC2016  # $1 is the inner shell's argument
 check "fuzz target $fuzzer is an executable libFuzzer binary" \
-    # shellcheck disable=SC2016  # $1 is the inner shell's argument
     bash -c '[[ -x "$1" ]] && grep -qa LLVMFuzzerTestOneInput "$1"' _ "$fuzzer"
 check "the target is self-contained (its own .NET runtime in xsfuzz-target/)" \
     test -x "$out/xsfuzz-target/xsfuzz" -a -f "$out/xsfuzz-target/libcoreclr.so"
+# shellcheck disable=SC2016  # $1 is the inner shell's argument
 check "the model and the harness are SharpFuzz-instrumented" \
-    # shellcheck disable=SC2016  # $1 is the inner shell's argument
     bash -c 'grep -qa SharpFuzz.Common "$1/XsFuzz.Xenstore.dll" && grep -qa SharpFuzz.Common "$1/XsFuzz.Harness.dll"' _ "$out/xsfuzz-target"
 n_corpus="$(xs_list_inputs "$XS_CORPUS" | xs_count)"
 n_zip="$(python3 -m zipfile -l "$out/xsfuzz_model_seed_corpus.zip" 2>/dev/null | tail -n +2 | xs_count)"
