@@ -45,6 +45,9 @@ internal static class ParseErrors
         return $"{error.Message} See '{where} --help'.";   // System.CommandLine's own sentence, kept whole
     }
 
+    /// <summary>The name of an argument whose words go to another program as they are.</summary>
+    public const string PassThroughArgument = "words";
+
     private static string UnknownOption(string token, Command command, string where, string help)
     {
         var name = token.Split('=', 2)[0];
@@ -56,6 +59,8 @@ internal static class ParseErrors
         var doubleDash = IndexOf(parse.Tokens, t => t.Type == TokenType.DoubleDash);
         foreach (var argument in parse.CommandResult.Children.OfType<ArgumentResult>())
         {
+            // `control`'s words are a CONTROL request for the daemon ("live-update -s"), not our options.
+            if (argument.Argument.Name == PassThroughArgument) continue;
             foreach (var token in argument.Tokens)
             {
                 var at = IndexOf(parse.Tokens, t => ReferenceEquals(t, token));

@@ -18,7 +18,7 @@ internal static class ControlCommand
     {
         var socket = new Option<string>("--socket") { Description = "the daemon's Unix socket (e.g. the one of xsfuzz serve)", Required = true, HelpName = "PATH" };
         var timeout = new Option<int>("--timeout") { Description = "seconds to keep asking while live-update -s answers BUSY", DefaultValueFactory = _ => 60, HelpName = "SECONDS" };
-        var words = new Argument<string[]>("command") { Description = "the CONTROL command and its arguments, e.g. live-update -s", Arity = ArgumentArity.OneOrMore };
+        var words = new Argument<string[]>(ParseErrors.PassThroughArgument) { Description = "the CONTROL command and its arguments, e.g. live-update -s", Arity = ArgumentArity.OneOrMore, HelpName = "COMMAND" };
         var command = new Command("control", "send a CONTROL request (e.g. live-update -s) to a xenstore daemon's socket") { socket, timeout, words };
         command.SetAction(parse =>
         {

@@ -55,7 +55,10 @@ internal static class Simplifications
             var path = payload[..nul];
             var value = payload[(nul + 1)..];
             foreach (var v in Shorter(value)) yield return path + "\0" + v;
-            foreach (var p in ShorterPaths(path)) yield return p + "\0" + value;
+            foreach (var p in CheapWritePaths.Concat(ShorterPaths(path)))
+            {
+                if (p != path) yield return p + "\0" + value;
+            }
             yield break;
         }
         if (payload.Length == 0) yield break;
@@ -95,6 +98,9 @@ internal static class Simplifications
     }
 
     private static readonly string[] DefaultWords = ["a", "t0", "0"];
+
+    /// <summary>A WRITE's cheapest path: a new child of the root with the first name of the vocabulary.</summary>
+    private static readonly string[] CheapWritePaths = ["/a"];
 
     /// <summary>Paths that encode in one or two bytes (the root, the special watch paths).</summary>
     private static readonly string[] CheapPaths = ["/", "@introduceDomain", "@releaseDomain"];
