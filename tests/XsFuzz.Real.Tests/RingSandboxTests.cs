@@ -8,6 +8,8 @@ using static XsFuzz.Real.Tests.RingSandbox;
 namespace XsFuzz.Real.Tests;
 
 /// <summary>Guests talking to Debian's daemons over their rings (scripts/real/ring.h).</summary>
+// One collection: the sandbox tests run one after another, so each can check that no daemon is left.
+[Collection("sandbox daemons")]
 public class RingSandboxTests
 {
     public static TheoryData<DaemonKind> Kinds => new() { DaemonKind.Oxenstored, DaemonKind.Xenstored };

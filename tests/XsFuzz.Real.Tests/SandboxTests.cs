@@ -10,6 +10,8 @@ using XsFuzz.Xenstore.Wire;
 namespace XsFuzz.Real.Tests;
 
 /// <summary>Debian's daemons in the sandbox (see <see cref="SandboxFactAttribute"/>).</summary>
+// One collection: the sandbox tests run one after another, so each can check that no daemon is left.
+[Collection("sandbox daemons")]
 public class SandboxTests
 {
     private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
@@ -77,7 +79,9 @@ public class SandboxTests
                 """), out var stats);
             Assert.Null(d);
             Assert.Equal(0, stats.LiveUpdates);
-            Assert.Equal(1, stats.Refused["open transactions"]);
+            Assert.True(stats.Refused.TryGetValue("open transactions", out var refused),
+                $"{kind.Name()}: refused for {string.Join("; ", stats.Refused.Keys)}");
+            Assert.Equal(1, refused);
         }
     }
 

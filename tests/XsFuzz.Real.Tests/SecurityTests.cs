@@ -12,6 +12,8 @@ namespace XsFuzz.Real.Tests;
 /// (see SECURITY.md). Each test asserts the bug as Debian 12's daemon has it, so it fails, and must be
 /// revisited, once a fixed package is what the sandbox downloads.
 /// </summary>
+// One collection: the sandbox tests run one after another, so each can check that no daemon is left.
+[Collection("sandbox daemons")]
 public class SecurityTests
 {
     /// <summary>

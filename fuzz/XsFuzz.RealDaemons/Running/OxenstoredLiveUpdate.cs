@@ -57,7 +57,9 @@ internal static class OxenstoredLiveUpdate
             // A domain's connection with no transaction and no output is blocked by its permissions:
             // SET_TARGET makes them non-default, and those are not dumped ("set_target not dumped yet").
             // A socket in that state is mid-packet (the runner's own polling): no reason of its own.
-            if (rest.StartsWith("0 tx, out: false", StringComparison.Ordinal) && who.StartsWith('D'))
+            // Nor is dom0's own ring (D0), which the runner never uses and SET_TARGET cannot restrict:
+            // with the sandbox's shared ring pages oxenstored lists it too.
+            if (rest.StartsWith("0 tx, out: false", StringComparison.Ordinal) && who.StartsWith('D') && who != "D0")
                 reasons.Add(SetTargetReason);
         }
         if (reasons.Count == 0) reasons.Add("partial input");
