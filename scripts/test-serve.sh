@@ -68,7 +68,7 @@ failures=0
 # check NAME PYTHON-CONDITION JSON: the condition reads the probe's JSON as `r`
 check() {
     if python3 -c "import json,sys; r=json.loads(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$3"; then
-        echo "ok   $1: $3"
+        echo "PASS $1: $3"
     else
         echo "FAIL $1: $3 (wanted $2)"
         failures=$((failures + 1))
@@ -95,7 +95,7 @@ if command -v prlimit >/dev/null; then
     sleep 1
     if kill -0 "$server_pid" 2>/dev/null && grep -q "accept failed" "$WORK/serve.log" \
         && python3 "$LOAD" "$WORK/socket" churn --count 1 >/dev/null; then
-        echo "ok   accept: out of descriptors is logged ($(grep -c 'accept failed' "$WORK/serve.log") lines), the server lives and serves"
+        echo "PASS accept: out of descriptors is logged ($(grep -c 'accept failed' "$WORK/serve.log") lines), the server lives and serves"
     else
         echo "FAIL accept: with 96 descriptors and 150 clients (server alive: $(kill -0 "$server_pid" 2>/dev/null && echo yes || echo no)); $result"
         failures=$((failures + 1))
