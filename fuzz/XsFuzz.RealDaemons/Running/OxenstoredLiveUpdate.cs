@@ -53,7 +53,10 @@ internal static class OxenstoredLiveUpdate
             var who = line[..colon];
             var rest = line[(colon + 2)..];
             if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add("open transactions");
-            if (rest.Contains("out: true", StringComparison.Ordinal)) reasons.Add("unread output");
+            // A socket's queued output at the deadline is the BUSY reply to the runner's own poll on the
+            // control socket: everything else written to a socket leaves at once (the kernel buffer takes
+            // it). Only a domain's ring can hold a client's unread output.
+            if (rest.Contains("out: true", StringComparison.Ordinal) && who.StartsWith('D')) reasons.Add("unread output");
             // A domain's connection with no transaction and no output is blocked by its permissions:
             // SET_TARGET makes them non-default, and those are not dumped ("set_target not dumped yet").
             // A socket in that state is mid-packet (the runner's own polling): no reason of its own.

@@ -1,0 +1,29 @@
+using XsFuzz.RealDaemons.Running;
+
+namespace XsFuzz.Real.Tests;
+
+/// <summary>oxenstored's blocker list, one line per connection, turned into value-free reasons.</summary>
+public class RefusalReasonTests
+{
+    [Fact]
+    public void The_control_sockets_own_queued_reply_is_not_a_reason()
+    {
+        // At the deadline the runner's last poll may still have its BUSY reply queued (CI saw this).
+        var result = OxenstoredLiveUpdate.Refused("A1: 1 tx, out: false, perm: n0\nA3: 0 tx, out: true, perm: n0");
+        Assert.Equal("open transactions", result.Reason);
+    }
+
+    [Fact]
+    public void A_domains_unread_ring_output_and_its_transactions_are_both_reasons()
+    {
+        var result = OxenstoredLiveUpdate.Refused("D5: 2 tx, out: true, perm: n5");
+        Assert.Equal("open transactions + unread output", result.Reason);
+    }
+
+    [Fact]
+    public void A_guest_without_transactions_or_output_is_blocked_by_its_permissions_but_dom0s_ring_is_not()
+    {
+        Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D2: 0 tx, out: false, perm: n2 b1").Reason);
+        Assert.Equal("partial input", OxenstoredLiveUpdate.Refused("D0: 0 tx, out: false, perm: n0").Reason);
+    }
+}
