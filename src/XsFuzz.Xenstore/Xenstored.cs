@@ -94,5 +94,5 @@ public sealed partial class Xenstored
 {
     /// <summary>A live update: this daemon dumped and restored into a new one (this one is left as is).</summary>
     public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) =>
-        MigrationStream.Restore(MigrationStream.DumpToBytes(this, fault));
+        MigrationStream.Restore(MigrationStream.DumpToBytes(this, fault), fault);
 }

@@ -132,6 +132,9 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             .I64(fault == LiveUpdateFault.TxCounterReset ? 1 : connection.NextTransactionId);
         var output = connection.Output
             .Where(p => fault != LiveUpdateFault.PendingEventDropped || p.Type != (uint)Op.WatchEvent).ToList();
+        if (fault == LiveUpdateFault.OutputReversed) output.Reverse();
+        if (fault == LiveUpdateFault.OutputRepeatDropped)
+            output = [.. output.Where((p, i) => i == 0 || p.Type != (uint)Op.WatchEvent || !p.Equals(output[i - 1]))];
         record.U32((uint)output.Count);
         foreach (var packet in output) WritePacket(record, packet);
         record.WriteTo(stream, RecordType.Connection);

@@ -27,4 +27,16 @@ public enum LiveUpdateFault
     TxCounterReset,
     /// <summary>Node identity is not kept: every node gets a fresh stamp.</summary>
     NodeIdentityLost,
+    /// <summary>A connection's second watch on one path is added to the global watch trie twice.</summary>
+    TrieWatchDoubled,
+    /// <summary>The global watch trie's lists come back oldest first (the connections' own lists stay newest first).</summary>
+    TrieOrderLost,
+    /// <summary>A domain's relative watch is keyed in the global watch trie against dom0's home, not its own.</summary>
+    TrieKeyDom0Home,
+    /// <summary>A connection's count of queued watch events restarts at 0 (its output can then exceed the event quota).</summary>
+    QueuedEventsUncounted,
+    /// <summary>A connection's queued output comes back newest first (restored by prepending, never reversed).</summary>
+    OutputReversed,
+    /// <summary>A queued watch event equal to the one queued just before it is not dumped.</summary>
+    OutputRepeatDropped,
 }

@@ -15,5 +15,8 @@ public static class MigrationStream
     }
 
     /// <summary>Builds a new daemon from a dump; throws <see cref="RestoreException"/> on any defect.</summary>
-    public static Xenstored Restore(byte[] dump) => new(new Restorer(dump).Restore());
+    public static Xenstored Restore(byte[] dump) => new(new Restorer(dump, LiveUpdateFault.None).Restore());
+
+    /// <summary>A restore with a planted <paramref name="fault"/> in what it rebuilds (most faults act in the dump instead).</summary>
+    internal static Xenstored Restore(byte[] dump, LiveUpdateFault fault) => new(new Restorer(dump, fault).Restore());
 }

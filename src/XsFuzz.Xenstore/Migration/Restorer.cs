@@ -16,7 +16,7 @@ namespace XsFuzz.Xenstore.Migration;
 /// Rebuilds a daemon from a live-update stream, validating as it goes: any defect is a
 /// <see cref="RestoreException"/> and no daemon comes out of a defective stream.
 /// </summary>
-internal sealed class Restorer(byte[] bytes)
+internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
 {
     /// <summary>
     /// The longest path a daemon can hold: a relative path filling a whole request payload, made absolute
@@ -283,7 +283,7 @@ internal sealed class Restorer(byte[] bytes)
         {
             var packet = ReadPacket(r);
             connection.Output.Add(packet);
-            if (packet.Type == (uint)Op.WatchEvent) connection.QueuedEvents++;
+            if (packet.Type == (uint)Op.WatchEvent && fault != LiveUpdateFault.QueuedEventsUncounted) connection.QueuedEvents++;
         }
         _connections[streamId] = connection;
         daemon.AddConnection(connection);
@@ -316,8 +316,30 @@ internal sealed class Restorer(byte[] bytes)
         var watch = new Watch(owner, path, token, absolute, sequence);
         var pending = r.Count("pending event count", 16);
         for (var i = 0; i < pending; i++) watch.PendingEvents.Enqueue(ReadPacket(r));
+        var second = owner.WatchesByPath.ContainsKey(absolute);
         daemon.AddWatch(watch);
+        PlantTrieFault(daemon, watch, second);
         _watches[sequence] = watch;
+    }
+
+    /// <summary>The planted faults that leave the connections' own watch lists right and the global trie wrong.</summary>
+    private void PlantTrieFault(Daemon daemon, Watch watch, bool secondOnPath)
+    {
+        var key = WatchTrie.KeyOf(watch.AbsolutePath)!;
+        switch (fault)
+        {
+            case LiveUpdateFault.TrieWatchDoubled when secondOnPath:
+                daemon.Trie.Add(key, watch);
+                break;
+            case LiveUpdateFault.TrieOrderLost:
+                daemon.Trie.Remove(key, watch);
+                daemon.Trie.AddOldest(key, watch);
+                break;
+            case LiveUpdateFault.TrieKeyDom0Home when watch.IsRelative && watch.Owner.Domid != 0:
+                daemon.Trie.Remove(key, watch);
+                daemon.Trie.Add(WatchTrie.KeyOf(XsPath.Absolute(watch.Path, 0)!)!, watch);
+                break;
+        }
     }
 
     /// <summary>

@@ -46,7 +46,16 @@ internal sealed class WatchTrie
         (node.Watches ??= []).Insert(0, watch);
     }
 
-    /// <summary>Inserts a restored watch at its place by sequence, keeping the list newest first.</summary>
+    /// <summary>Adds a watch as the oldest on its key: only the planted fault TrieOrderLost does this.</summary>
+    public void AddOldest(string[] key, Watch watch)
+    {
+        Add(key, watch);
+        var list = Find(key)!;
+        list.RemoveAt(0);
+        list.Add(watch);
+    }
+
+    /// <summary>Removes one watch from the list at its key (UNWATCH).</summary>
     public void Remove(string[] key, Watch watch) => Find(key)?.Remove(watch);
 
     public void RemoveAll(Func<Watch, bool> match) => RemoveAll(_top, match);
