@@ -34,6 +34,7 @@ public static class StateComparer
             && SameTree(a.Live.Root, b.Live.Root)
             && SameQuota(a.Live.Quota, b.Live.Quota)
             && SameDomains(a, b)
+            && SameTrie(a, b)
             && SameConnections(a, b);
 
         private static bool SameControl(UpdateRequest a, UpdateRequest b) =>
@@ -69,20 +70,43 @@ public static class StateComparer
             return true;
         }
 
+        /// <summary>
+        /// The global watch trie, which events are matched against: the same keys, and in each list the
+        /// same registered watches in the same order (a restore rebuilds it apart from the connections' lists).
+        /// </summary>
+        private static bool SameTrie(Daemon a, Daemon b)
+        {
+            var (x, y) = (a.Trie.Lists(), b.Trie.Lists());
+            if (x.Count != y.Count) return false;
+            for (var i = 0; i < x.Count; i++)
+            {
+                var (keyA, watchesA) = x[i];
+                var (keyB, watchesB) = y[i];
+                if (!keyA.AsSpan().SequenceEqual(keyB) || watchesA.Count != watchesB.Count) return false;
+                for (var j = 0; j < watchesA.Count; j++)
+                {
+                    var (w, v) = (watchesA[j], watchesB[j]);
+                    if (w.Sequence != v.Sequence || w.Owner.Id != v.Owner.Id || a.IsRegistered(w) != b.IsRegistered(v)) return false;
+                }
+            }
+            return true;
+        }
+
         private bool SameConnections(Daemon a, Daemon b)
         {
             if (a.Connections.Count != b.Connections.Count) return false;
             foreach (var (x, y) in a.Connections.Values.Zip(b.Connections.Values))
             {
-                if (!SameConnection(x, y)) return false;
+                if (!SameConnection(a, x, b, y)) return false;
             }
             return true;
         }
 
-        private bool SameConnection(Connection a, Connection b)
+        private bool SameConnection(Daemon da, Connection a, Daemon db, Connection b)
         {
             if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
-                || a.WatchCount != b.WatchCount || !a.Output.SequenceEqual(b.Output) || !SameSourceEvents(a, b)
+                || a.WatchCount != b.WatchCount || a.QueuedEvents != b.QueuedEvents || !a.Output.SequenceEqual(b.Output)
+                || !SameSourceEvents(da, a, db, b)
                 || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
             foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
             {
@@ -101,16 +125,24 @@ public static class StateComparer
                 for (var i = 0; i < x.Value.Count; i++)
                 {
                     var (w, v) = (x.Value[i], y.Value[i]);
-                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token
+                    if (w.Sequence != v.Sequence || w.Path != v.Path || w.Token != v.Token || w.AbsolutePath != v.AbsolutePath
                         || !w.PendingEvents.SequenceEqual(v.PendingEvents)) return false;
                 }
             }
             return true;
         }
 
-        private static bool SameSourceEvents(Connection a, Connection b) =>
-            a.SourceEvents.Count == b.SourceEvents.Count
-            && a.SourceEvents.Zip(b.SourceEvents).All(p => p.First.Watch.Sequence == p.Second.Watch.Sequence && p.First.Packet.Equals(p.Second.Packet));
+        /// <summary>Whether an event waits for a registered watch is state: a restore binds an unregistered one to a stand-in.</summary>
+        private static bool SameSourceEvents(Daemon da, Connection a, Daemon db, Connection b)
+        {
+            if (a.SourceEvents.Count != b.SourceEvents.Count) return false;
+            foreach (var (x, y) in a.SourceEvents.Zip(b.SourceEvents))
+            {
+                if (x.Watch.Sequence != y.Watch.Sequence || !x.Packet.Equals(y.Packet)
+                    || da.IsRegistered(x.Watch) != db.IsRegistered(y.Watch)) return false;
+            }
+            return true;
+        }
 
         private bool SameTransaction(Transaction a, Transaction b)
         {

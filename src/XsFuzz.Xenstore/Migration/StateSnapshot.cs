@@ -3,15 +3,16 @@ using System.Text;
 using XsFuzz.Xenstore.Processing;
 using XsFuzz.Xenstore.Quotas;
 using XsFuzz.Xenstore.Store;
+using XsFuzz.Xenstore.Watches;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore.Migration;
 
 /// <summary>
 /// The canonical state of a daemon as stable text, one fact per line so that a diff of two snapshots
-/// reads well: counters, the live tree (with values, perms and node stamps), quotas, domains, and per
-/// connection its target, transaction counter, watches, queued output and open transactions (with
-/// their start and private trees, low paths, write ops and request log). Equal text = equal state:
+/// reads well: counters, the live tree (with values, perms and node stamps), quotas, domains, the global
+/// watch trie, and per connection its target, transaction counter, watches, queued output and open
+/// transactions (with their start and private trees, low paths, write ops and request log). Equal text = equal state:
 /// nothing observable is left out and no field may legitimately differ after a live update.
 /// </summary>
 public sealed record StateSnapshot(string Text)
@@ -36,22 +37,31 @@ public sealed record StateSnapshot(string Text)
         AppendQuota(text, "", "quota", d.Live.Quota);
         foreach (var domain in d.Domains.Values)
             text.Append(CultureInfo.InvariantCulture, $"domain {domain.Domid} mfn={domain.Mfn} port={domain.RemotePort}\n");
+        foreach (var (key, watches) in d.Trie.Lists())
+        {
+            text.Append("trie ").Append(KeyText(key)).Append(' ');
+            text.AppendJoin(", ", watches.Select(w => $"#{w.Sequence.ToString(CultureInfo.InvariantCulture)} {w.Owner.Id}{Unregistered(d, w)}"));
+            text.Append('\n');
+        }
         foreach (var connection in d.Connections.Values)
         {
             var target = connection.Perms.Target?.ToString(CultureInfo.InvariantCulture) ?? "-";
             // The perms' own domid is the connection's in every daemon; shown only if not, like a watch's key.
             var main = connection.Perms.Main == connection.Domid ? "" : $" perms-domid={connection.Perms.Main}";
+            // Like perms-domid: the count of queued events is shown only if it is not the count in the queue.
+            var events = connection.Output.Count(p => p.Type == (uint)Op.WatchEvent);
+            var queuedEvents = connection.QueuedEvents == events ? "" : $" queued-events={connection.QueuedEvents}";
             text.Append(CultureInfo.InvariantCulture,
-                $"connection {connection.Id} domid={connection.Domid}{main} target={target} next-tx={connection.NextTransactionId} watches={connection.WatchCount}\n");
+                $"connection {connection.Id} domid={connection.Domid}{main} target={target} next-tx={connection.NextTransactionId} watches={connection.WatchCount}{queuedEvents}\n");
             var watches = connection.WatchesByPath.SelectMany(entry => entry.Value.Select(w => (Key: entry.Key, Watch: w)));
             foreach (var (key, watch) in watches.OrderBy(w => w.Watch.Sequence))
             {
-                var keyText = key == watch.AbsolutePath ? "" : $" key={Latin1.Quote(key)}";
+                var keyText = key == watch.AbsolutePath ? "" : $" key={Latin1.Quote(key)} absolute={Latin1.Quote(watch.AbsolutePath)}";
                 text.Append(CultureInfo.InvariantCulture, $"  watch #{watch.Sequence} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}{keyText}\n");
                 foreach (var packet in watch.PendingEvents) text.Append("    pending ").Append(packet).Append('\n');
             }
             foreach (var (watch, packet) in connection.SourceEvents)
-                text.Append(CultureInfo.InvariantCulture, $"  waiting for watch #{watch.Sequence} ").Append(packet).Append('\n');
+                text.Append(CultureInfo.InvariantCulture, $"  waiting for watch #{watch.Sequence}{Unregistered(d, watch)} ").Append(packet).Append('\n');
             foreach (var packet in connection.Output) text.Append("  queued ").Append(packet).Append('\n');
             foreach (var t in connection.Transactions.Values)
             {
@@ -73,6 +83,17 @@ public sealed record StateSnapshot(string Text)
         }
         return text.ToString();
     }
+
+    private static string Unregistered(Daemon d, Watch watch) => d.IsRegistered(watch) ? "" : " (unregistered)";
+
+    /// <summary>
+    /// A trie key as its path ("/a/b", "/" for the root) when it is one, else its parts quoted, e.g.
+    /// ["@introduceDomain"]: never two keys with one text.
+    /// </summary>
+    private static string KeyText(string[] key) =>
+        key.Length > 0 && key[0].Length == 0 && key.Skip(1).All(part => part.Length > 0 && !part.Contains('/'))
+            ? Latin1.Quote("/" + string.Join('/', key.Skip(1)))
+            : "[" + string.Join(' ', key.Select(Latin1.Quote)) + "]";
 
     private static void AppendTree(StringBuilder text, string prefix, Node root)
     {

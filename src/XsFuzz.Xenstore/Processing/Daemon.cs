@@ -90,6 +90,14 @@ internal sealed class Daemon
         Trie.Add(WatchTrie.KeyOf(watch.AbsolutePath)!, watch);
     }
 
+    /// <summary>
+    /// Whether this watch object is the one its owner has registered: the trie and the source queues hold
+    /// watch objects, and one that is a copy, or was unregistered, takes events the owner never gets.
+    /// </summary>
+    public bool IsRegistered(Watch watch) =>
+        Connections.TryGetValue(watch.Owner.Id, out var owner) && owner == watch.Owner
+        && owner.WatchesByPath.TryGetValue(watch.AbsolutePath, out var list) && list.Contains(watch);
+
     public void RemoveWatches(Connection connection)
     {
         connection.WatchesByPath.Clear();

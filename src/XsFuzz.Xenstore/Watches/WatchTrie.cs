@@ -77,6 +77,31 @@ internal sealed class WatchTrie
         return node.Watches;
     }
 
+    /// <summary>
+    /// Every non-empty watch list with its key, pre-order, children ascending: what the state comparison
+    /// reads. An emptied list (UNWATCH leaves it) holds nothing a client can see, and a restore does not
+    /// rebuild it, so it is left out.
+    /// </summary>
+    public List<(string[] Key, List<Watch> Watches)> Lists()
+    {
+        var lists = new List<(string[], List<Watch>)>();
+        var key = new List<string>();
+        Collect(_top, key, lists);
+        return lists;
+    }
+
+    private static void Collect(TrieNode node, List<string> key, List<(string[], List<Watch>)> lists)
+    {
+        if (node.Watches is { Count: > 0 }) lists.Add(([.. key], node.Watches));
+        if (node.Children is null) return;
+        foreach (var (part, child) in node.Children)
+        {
+            key.Add(part);
+            Collect(child, key, lists);
+            key.RemoveAt(key.Count - 1);
+        }
+    }
+
     /// <summary>The watches on each node along the key, root first (OCaml's <c>Trie.iter_path</c>).</summary>
     public IEnumerable<Watch> AlongPath(string[] key)
     {

@@ -28,6 +28,7 @@ public class ComparerSnapshotTests
         twin.Write(twin.A, "/t/a", "value");
         twin.Do(twin.A, Op.SetPerms, 0, "/t/a", "n3", "r5");
         twin.Do(twin.A, Op.Watch, 0, "/t", "w");
+        twin.Do(twin.A, Op.Watch, 0, "/t", "w2"); // two watches on one trie node, for its order
         twin.Do(twin.A, Op.TransactionStart, 0, "");
         twin.Write(twin.A, "/t/b", "tx", tx: 1);
         twin.Do(twin.A, Op.Read, 1, "/t/a");
@@ -86,6 +87,13 @@ public class ComparerSnapshotTests
     {
         var list = Socket(d).WatchesByPath.Values.First();
         list[0] = change(list[0]);
+    }
+
+    /// <summary>The newest watch of the socket (first in its trie list) and its trie key.</summary>
+    private static (Watch Watch, string[] Key) TrieWatch(Daemon d)
+    {
+        var watch = Socket(d).WatchesByPath.Values.First()[0];
+        return (watch, WatchTrie.KeyOf(watch.AbsolutePath)!);
     }
 
     private static QuotaTable Bumped(QuotaTable q) => QuotaTable.From(q.Counts.Select(kv => KeyValuePair.Create(kv.Key, kv.Value + 1)));
@@ -149,6 +157,35 @@ public class ComparerSnapshotTests
         ["watch token"] = d => ReplaceWatch(d, w => new Watch(w.Owner, w.Path, w.Token + "x", w.AbsolutePath, w.Sequence)),
         ["watch pending events"] = d => Socket(d).WatchesByPath.Values.First()[0].PendingEvents.Enqueue(new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8)),
         ["source events"] = d => Socket(d).SourceEvents.Enqueue((Socket(d).WatchesByPath.Values.First()[0], new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8))),
+        ["queued event count"] = d => Socket(d).QueuedEvents++,
+        ["trie watch twice"] = d =>
+        {
+            var (watch, key) = TrieWatch(d);
+            d.Trie.Add(key, watch);
+        },
+        ["trie order"] = d =>
+        {
+            var (watch, key) = TrieWatch(d);
+            d.Trie.Remove(key, watch);
+            d.Trie.AddOldest(key, watch);
+        },
+        ["trie key"] = d =>
+        {
+            var (watch, key) = TrieWatch(d);
+            d.Trie.Remove(key, watch);
+            d.Trie.Add(WatchTrie.KeyOf("/elsewhere")!, watch);
+        },
+        ["trie entry lost"] = d =>
+        {
+            var (watch, key) = TrieWatch(d);
+            d.Trie.Remove(key, watch);
+        },
+        ["trie watch a copy"] = d =>
+        {
+            var (watch, key) = TrieWatch(d);
+            d.Trie.Remove(key, watch);
+            d.Trie.Add(key, new Watch(watch.Owner, watch.Path, watch.Token, watch.AbsolutePath, watch.Sequence));
+        },
         ["transaction id"] = d => ReplaceTx(d, t => CopyTx(t, id: 50)),
         ["transaction read low"] = d => Tx(d).ReadLow = XsPath.Parse("/elsewhere"),
         ["transaction write low"] = d => Tx(d).WriteLow = XsPath.Parse("/elsewhere"),
@@ -176,6 +213,45 @@ public class ComparerSnapshotTests
         Changes[field](copy.State);
         Assert.False(StateComparer.Same(original, copy), $"the comparer misses a change of the {field}");
         Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
+    }
+
+    [Fact]
+    public void A_source_event_for_an_unregistered_copy_of_a_watch_shows_in_both()
+    {
+        var original = Sample();
+        var copy = MigrationStream.Restore(MigrationStream.DumpToBytes(original));
+        var packet = new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w2\0"u8);
+        Socket(original.State).SourceEvents.Enqueue((TrieWatch(original.State).Watch, packet));
+        var registered = TrieWatch(copy.State).Watch;
+        var stray = new Watch(registered.Owner, registered.Path, registered.Token, registered.AbsolutePath, registered.Sequence);
+        Socket(copy.State).SourceEvents.Enqueue((stray, packet));
+        Assert.False(StateComparer.Same(original, copy));
+        Assert.Contains(" (unregistered) ", StateSnapshot.Of(copy).Text);
+        Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
+    }
+
+    /// <summary>UNWATCH leaves an empty list in the trie and a restore does not rebuild it: that is no difference.</summary>
+    [Fact]
+    public void An_emptied_trie_list_is_no_state()
+    {
+        var twin = new Twin();
+        twin.Do(twin.A, Op.Watch, 0, "/t/x", "w");
+        twin.Do(twin.A, Op.Unwatch, 0, "/t/x", "w");
+        var restored = twin.Updated.LiveUpdate();
+        Assert.True(StateComparer.Same(twin.Updated, restored));
+        Assert.Equal(StateSnapshot.Of(twin.Updated).Text, StateSnapshot.Of(restored).Text);
+    }
+
+    [Fact]
+    public void The_trie_shows_each_list_with_its_key_newest_first()
+    {
+        var twin = new Twin();
+        twin.Do(twin.A, Op.Watch, 0, "/t", "old");
+        twin.Do(twin.A, Op.Watch, 0, "/t", "new");
+        twin.Do(twin.A, Op.Watch, 0, "@introduceDomain", "i");
+        var text = StateSnapshot.Of(twin.Updated).Text;
+        Assert.Contains("\ntrie \"/t\" #2 A1, #1 A1\n", text);
+        Assert.Contains("\ntrie [\"@introduceDomain\"] #3 A1\n", text);
     }
 
     [Fact]

@@ -26,6 +26,10 @@ public class PlantedFaultTests
         twin.Do(d1, Op.Watch, 0, "data", "rel");
         twin.Do(d1, Op.Watch, 0, "data", "second");
         twin.Write(twin.A, "/local/domain/1/data/x", "queued for D1");
+        // two equal events in a row for D2, which may read /local/domain/1
+        twin.Do(ConnectionId.Ring(2), Op.Watch, 0, "/local/domain/1/data/y2", "twice");
+        twin.Write(twin.A, "/local/domain/1/data/y2", "1");
+        twin.Write(twin.A, "/local/domain/1/data/y2", "2");
         twin.Do(twin.A, Op.TransactionStart, 0, "");
         twin.Write(twin.A, "/local/domain/1/data/y", "in tx", tx: 1);
         return twin.Updated;
