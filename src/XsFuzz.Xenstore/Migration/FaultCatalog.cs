@@ -51,7 +51,7 @@ public static class FaultCatalog
         LiveUpdateFault.NodeIdentityLost => "node identity is not kept: every node gets a fresh stamp",
         LiveUpdateFault.TrieWatchDoubled => "a connection's second watch on one path is added to the global watch trie twice",
         LiveUpdateFault.TrieOrderLost => "the global watch trie's lists come back oldest first (the connections' own lists stay newest first)",
-        LiveUpdateFault.TrieKeyDom0Home => "a domain's relative watch is keyed in the global watch trie against dom0's home",
+        LiveUpdateFault.TrieKeyWrongHome => "a domain's relative watch is keyed in the global watch trie against dom0's home",
         LiveUpdateFault.QueuedEventsUncounted => "a connection's count of queued watch events restarts at 0 (the event quota no longer holds)",
         LiveUpdateFault.OutputReversed => "a connection's queued output comes back newest first",
         LiveUpdateFault.OutputRepeatDropped => "a queued watch event equal to the one just before it is not dumped",

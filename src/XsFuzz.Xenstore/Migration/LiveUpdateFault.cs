@@ -32,7 +32,7 @@ public enum LiveUpdateFault
     /// <summary>The global watch trie's lists come back oldest first (the connections' own lists stay newest first).</summary>
     TrieOrderLost,
     /// <summary>A domain's relative watch is keyed in the global watch trie against dom0's home, not its own.</summary>
-    TrieKeyDom0Home,
+    TrieKeyWrongHome,
     /// <summary>A connection's count of queued watch events restarts at 0 (its output can then exceed the event quota).</summary>
     QueuedEventsUncounted,
     /// <summary>A connection's queued output comes back newest first (restored by prepending, never reversed).</summary>

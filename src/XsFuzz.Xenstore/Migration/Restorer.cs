@@ -335,7 +335,7 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
                 daemon.Trie.Remove(key, watch);
                 daemon.Trie.AddOldest(key, watch);
                 break;
-            case LiveUpdateFault.TrieKeyDom0Home when watch.IsRelative && watch.Owner.Domid != 0:
+            case LiveUpdateFault.TrieKeyWrongHome when watch.IsRelative && watch.Owner.Domid != 0:
                 daemon.Trie.Remove(key, watch);
                 daemon.Trie.Add(WatchTrie.KeyOf(XsPath.Absolute(watch.Path, 0)!)!, watch);
                 break;
