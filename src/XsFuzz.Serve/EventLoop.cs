@@ -72,8 +72,10 @@ internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, 
 
     private void Round()
     {
-        var busy = ProcessPending();
-        busy |= Settle();
+        ProcessPending();
+        var busy = Settle();
+        // Requests the model would read now (writing in Settle can make room for their replies) go at once.
+        busy |= AnyPendingReadable();
         ResumeAccepting();
         var ready = _epoll.Wait(busy ? 0 : IdleWaitMs);
         for (var i = 0; i < ready; i++)
@@ -182,11 +184,10 @@ internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, 
         if (!waiting && client.Pending.Count > 0) _pending.Add(client);
     }
 
-    /// <summary>Processes what clients sent, each only while the model would read it; true if more is ready at once.</summary>
-    private bool ProcessPending()
+    /// <summary>Processes what clients sent, each only while the model would read it.</summary>
+    private void ProcessPending()
     {
-        if (_pending.Count == 0) return false;
-        var more = false;
+        if (_pending.Count == 0) return;
         foreach (var client in _pending)
         {
             if (client.Ended) continue;
@@ -196,10 +197,15 @@ internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, 
                     Process(client, client.Pending.Dequeue());
             });
             Enlist(client);
-            more |= !client.Ended && client.Pending.Count > 0 && _daemon.CanInput(client.Id);
         }
         _pending.RemoveAll(client => client.Ended || client.Pending.Count == 0);
-        return more;
+    }
+
+    private bool AnyPendingReadable()
+    {
+        foreach (var client in _pending)
+            if (!client.Ended && client.Pending.Count > 0 && _daemon.CanInput(client.Id)) return true;
+        return false;
     }
 
     private void Process(Client client, Packet request)
