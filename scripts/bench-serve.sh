@@ -17,8 +17,8 @@ The server is stopped with SIGTERM at the end. The client is a small Python 3 sc
   --xsfuzz PATH   use this xsfuzz (the apphost or xsfuzz.dll) instead of building one
   --pid PID       with --socket: the daemon's pid, for its memory, threads and CPU time
   --load          then the load and abuse probes of scripts/serve/xsload.py at full size (one JSON
-                  line each): a flood against a watcher that never reads, 50 clients x 2,001
-                  verified requests with garbage clients, 1,000 idle connections, 10,000
+                  line each): 1,000 idle connections, a flood against a watcher that never
+                  reads, 50 clients x 2,001 verified requests with garbage clients, 10,000
                   connect/close, and (serve only) live updates under load. Run it once on serve
                   and once with --socket/--pid on oxenstored for the figures side by side.
   -h, --help      this text
@@ -124,9 +124,11 @@ if [ "$load" -eq 1 ]; then
     [ -n "$server_pid" ] && { pid=$server_pid; external=0; }
     ulimit -n 8192 2>/dev/null || echo "bench-serve.sh: could not raise the descriptor limit; 1,000 connections may fail" >&2
     load() { timeout 900 python3 "$ROOT/scripts/serve/xsload.py" "$socket" "$@" ${pid:+--pid "$pid"} --seconds 600; }
+    # idle first: what 1,000 connections cost a server that has only served the one client above
+    # (its first use of accept and of more memory included), not one the other probes already grew.
+    load idle --connections 1000
     load flood --writes 200000 --batch 100
     load clients --clients 50 --requests 1000 --garbage 50
-    load idle --connections 1000
     load churn --count 10000
     [ "$external" -eq 1 ] || load liveupdate --clients 10 --updates 20
 fi

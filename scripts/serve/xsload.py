@@ -192,21 +192,21 @@ def clients(a):
 
 
 def latency(c, count=200, pid=0):
-    """Mean and worst round trip of a READ (us), and the daemon's CPU time per request (us)."""
+    """Mean, median and worst round trip of a READ (us), and the daemon's CPU time per request (us)."""
     cpu0 = cpu_seconds(pid)
-    worst, total = 0.0, 0.0
+    times = []
     for _ in range(count):
         t = time.perf_counter()
         c.call(READ, b"/tool/xenstored\0")
-        d = time.perf_counter() - t
-        worst, total = max(worst, d), total + d
+        times.append(time.perf_counter() - t)
     cpu = None if cpu0 is None else round((cpu_seconds(pid) - cpu0) / count * 1e6, 1)
-    return total / count * 1e6, worst * 1e6, cpu
+    times.sort()
+    return sum(times) / count * 1e6, times[count // 2] * 1e6, times[-1] * 1e6, cpu
 
 
 def idle(a):
     good = Client(a.socket)
-    base_mean, base_worst, base_cpu = latency(good, 1000, a.pid)
+    base_mean, base_median, base_worst, base_cpu = latency(good, 1000, a.pid)
     rss0, thr0 = rss_kb(a.pid), threads(a.pid)
     conns = []
     for _ in range(a.connections):
@@ -215,14 +215,16 @@ def idle(a):
     # Every idle connection was accepted: each answers.
     for c in conns[:: max(1, len(conns) // 20)]:
         c.call(READ, b"/tool/xenstored\0")
-    mean, worst, cpu = latency(good, 1000, a.pid)
+    mean, median, worst, cpu = latency(good, 1000, a.pid)
     rss1, thr1 = rss_kb(a.pid), threads(a.pid)
     print(json.dumps({"probe": "idle", "connections": a.connections,
                       "rss_kb_before": rss0, "rss_kb_after": rss1,
                       "rss_kb_per_connection": None if rss0 is None else round((rss1 - rss0) / a.connections, 2),
                       "threads_before": thr0, "threads_after": thr1,
-                      "latency_us_mean_before": round(base_mean, 1), "latency_us_worst_before": round(base_worst, 1),
-                      "latency_us_mean_after": round(mean, 1), "latency_us_worst_after": round(worst, 1),
+                      "latency_us_mean_before": round(base_mean, 1), "latency_us_median_before": round(base_median, 1),
+                      "latency_us_worst_before": round(base_worst, 1),
+                      "latency_us_mean_after": round(mean, 1), "latency_us_median_after": round(median, 1),
+                      "latency_us_worst_after": round(worst, 1),
                       "daemon_cpu_us_per_request_before": base_cpu, "daemon_cpu_us_per_request_after": cpu}))
     for c in conns:
         c.close()
