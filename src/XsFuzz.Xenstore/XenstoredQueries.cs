@@ -50,6 +50,12 @@ public sealed partial class Xenstored
     public IReadOnlyList<uint> OpenTransactions(ConnectionId id) =>
         State.Find(id) is { } connection ? [.. connection.Transactions.Keys] : [];
 
+    /// <summary>Whether <see cref="OpenTransactions"/> would be non-empty, without listing them (the harness asks every step).</summary>
+    public bool HasOpenTransactions(ConnectionId id) => State.Find(id) is { } connection && connection.Transactions.Count > 0;
+
+    /// <summary>Whether <see cref="Watches"/> would be non-empty, without listing them (a path's list is removed with its last watch).</summary>
+    public bool HasWatches(ConnectionId id) => State.Find(id) is { } connection && connection.WatchesByPath.Count > 0;
+
     /// <summary>The connection's watches in registration order (oldest first).</summary>
     public IReadOnlyList<WatchInfo> Watches(ConnectionId id) =>
         State.Find(id) is { } connection
