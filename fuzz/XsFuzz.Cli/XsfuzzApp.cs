@@ -28,6 +28,7 @@ public static class XsfuzzApp
             FaultsCommand.Create(io),
             BenchLiveUpdateCommand.Create(io),
             BenchRestoreCommand.Create(io),
+            BenchHarnessCommand.Create(io),
             AflCommand.Create(io),
             LibFuzzerCommand.Create(io),
             ServeCommand.Create(io),

@@ -18,8 +18,26 @@ public sealed record DomainInfo(int Domid, long Mfn, long Port, long? Target);
 // against the live state; nothing here changes the daemon.
 public sealed partial class Xenstored
 {
-    /// <summary>Every node's canonical path, root first, depth-first, children in byte order.</summary>
-    public IReadOnlyList<string> NodePaths() => [.. Tree.Walk(State.Live.Root).Select(entry => entry.Path)];
+    // NodePaths' last answer and the live root it was computed from. The harness asks at almost every
+    // step, and most steps (reads, watches, transaction work) leave the live root the same object: the
+    // tree is immutable, so the same root object has the same paths.
+    private Node? _pathsRoot;
+    private string[] _paths = [];
+
+    /// <summary>
+    /// Every node's canonical path, root first, depth-first, children in byte order. The list is shared
+    /// between calls while the live tree is unchanged: callers must not cast it back and change it.
+    /// </summary>
+    public IReadOnlyList<string> NodePaths()
+    {
+        var root = State.Live.Root;
+        if (!ReferenceEquals(root, _pathsRoot))
+        {
+            _paths = Tree.Paths(root);
+            _pathsRoot = root;
+        }
+        return _paths;
+    }
 
     /// <summary>The live node at a canonical absolute path, or null.</summary>
     public NodeInfo? TryGetNode(string path)
@@ -31,6 +49,12 @@ public sealed partial class Xenstored
     /// <summary>The open transaction ids of a connection, ascending.</summary>
     public IReadOnlyList<uint> OpenTransactions(ConnectionId id) =>
         State.Find(id) is { } connection ? [.. connection.Transactions.Keys] : [];
+
+    /// <summary>Whether <see cref="OpenTransactions"/> would be non-empty, without listing them (the harness asks every step).</summary>
+    public bool HasOpenTransactions(ConnectionId id) => State.Find(id) is { } connection && connection.Transactions.Count > 0;
+
+    /// <summary>Whether <see cref="Watches"/> would be non-empty, without listing them (a path's list is removed with its last watch).</summary>
+    public bool HasWatches(ConnectionId id) => State.Find(id) is { } connection && connection.WatchesByPath.Count > 0;
 
     /// <summary>The connection's watches in registration order (oldest first).</summary>
     public IReadOnlyList<WatchInfo> Watches(ConnectionId id) =>

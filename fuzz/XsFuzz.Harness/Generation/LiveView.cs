@@ -63,11 +63,11 @@ internal sealed class LiveView(Xenstored daemon)
 
     /// <summary>Connections with an open transaction, or all connections if none has one.</summary>
     public IReadOnlyList<ConnectionId> ConnectionsWithTransactions =>
-        _withTransactions ??= Filter(id => daemon.OpenTransactions(id).Count > 0);
+        _withTransactions ??= Filter(daemon.HasOpenTransactions);
 
     /// <summary>Connections with a watch, or all connections if none has one.</summary>
     public IReadOnlyList<ConnectionId> ConnectionsWithWatches =>
-        _withWatches ??= Filter(id => daemon.Watches(id).Count > 0);
+        _withWatches ??= Filter(daemon.HasWatches);
 
     private IReadOnlyList<ConnectionId> Filter(Func<ConnectionId, bool> keep)
     {

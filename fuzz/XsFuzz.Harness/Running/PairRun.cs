@@ -165,10 +165,10 @@ public sealed class PairRun
     private void CountOpenTransactions()
     {
         if (_referenceModel is null) return;
-        var view = _referenceModel.View;   // cached lists: the decoder has usually built them for this step already
-        foreach (var id in view.Connections)
+        var daemon = _referenceModel.Daemon;
+        foreach (var id in daemon.Connections)
         {
-            if (view.OpenTransactions(id).Count == 0) continue;
+            if (!daemon.HasOpenTransactions(id)) continue;
             Stats.LiveUpdatesWithOpenTransactions++;
             return;
         }

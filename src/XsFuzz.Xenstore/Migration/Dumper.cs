@@ -19,6 +19,8 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     private readonly RecordWriter _record = new();
     private readonly HashSet<long> _written = [];
     private readonly Dictionary<Connection, uint> _connectionIds = [];
+    /// <summary>Child stamps of the nodes being written, innermost last: one list for the whole recursion.</summary>
+    private readonly List<long> _childStamps = [];
     /// <summary>With <see cref="LiveUpdateFault.NodeIdentityLost"/> each tree gets its own stamp space.</summary>
     private long _stampOffset;
 
@@ -83,16 +85,20 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     {
         var stamp = node.Stamp + _stampOffset;
         if (!_written.Add(stamp)) return stamp;
-        var children = new List<long>(node.Children.Count);
-        foreach (var child in node.Children.Values)
+        // This node's children go above whatever the callers collected; each call pops its own again.
+        var first = _childStamps.Count;
+        foreach (var entry in node.Children)
         {
+            var child = entry.Value;
             if (fault == LiveUpdateFault.EmptyLeafDropped && child.Value.Length == 0 && child.Children.IsEmpty) continue;
-            children.Add(WriteNode(child));
+            var childStamp = WriteNode(child);
+            _childStamps.Add(childStamp);
         }
         var record = Record().I64(stamp).Text(node.Name).Bytes(node.Value);
         WritePerms(record, node.Perms);
-        record.U32((uint)children.Count);
-        foreach (var child in children) record.I64(child);
+        record.U32((uint)(_childStamps.Count - first));
+        for (var i = first; i < _childStamps.Count; i++) record.I64(_childStamps[i]);
+        _childStamps.RemoveRange(first, _childStamps.Count - first);
         record.WriteTo(stream, RecordType.Node);
         return stamp;
     }
@@ -130,15 +136,26 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         var record = Record().U32(id).U8((byte)connection.Id.Kind).I32(connection.Id.Number)
             .Bool(target is not null).I64(target ?? 0)
             .I64(fault == LiveUpdateFault.TxCounterReset ? 1 : connection.NextTransactionId);
-        var output = connection.Output
-            .Where(p => fault != LiveUpdateFault.PendingEventDropped || p.Type != (uint)Op.WatchEvent).ToList();
-        if (fault == LiveUpdateFault.OutputReversed) output.Reverse();
-        if (fault == LiveUpdateFault.OutputRepeatDropped)
-            output = [.. output.Where((p, i) => i == 0 || p.Type != (uint)Op.WatchEvent || !p.Equals(output[i - 1]))];
-        record.U32((uint)output.Count);
-        foreach (var packet in output) WritePacket(record, packet);
+        var output = connection.Output;
+        if (fault is LiveUpdateFault.PendingEventDropped or LiveUpdateFault.OutputReversed or LiveUpdateFault.OutputRepeatDropped)
+        {
+            // Planted faults only: a copy of the queue is cheap to get wrong on purpose.
+            var kept = output.Where(p => fault != LiveUpdateFault.PendingEventDropped || !IsEvent(p)).ToList();
+            if (fault == LiveUpdateFault.OutputReversed) kept.Reverse();
+            if (fault == LiveUpdateFault.OutputRepeatDropped)
+                kept = [.. kept.Where((p, i) => i == 0 || !IsEvent(p) || !p.Equals(kept[i - 1]))];
+            record.U32((uint)kept.Count);
+            foreach (var packet in kept) WritePacket(record, packet);
+        }
+        else
+        {
+            record.U32((uint)output.Count);
+            foreach (var packet in output) WritePacket(record, packet);
+        }
         record.WriteTo(stream, RecordType.Connection);
     }
+
+    private static bool IsEvent(Packet packet) => packet.Type == (uint)Op.WatchEvent;
 
     private static void WritePacket(RecordWriter record, Packet packet) =>
         record.U32(packet.Type).U32(packet.RequestId).U32(packet.TxId).Bytes(packet.Payload);
@@ -146,9 +163,12 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     /// <summary>All watches, oldest first, so that restoring them in order rebuilds every newest-first list.</summary>
     private void WriteWatches()
     {
-        var watches = daemon.Connections.Values
-            .SelectMany(c => c.WatchesByPath.Values.SelectMany(list => list))
-            .OrderBy(w => w.Sequence).ToList();
+        var watches = new List<Watch>();
+        foreach (var connection in daemon.Connections.Values)
+        {
+            foreach (var list in connection.WatchesByPath.Values) watches.AddRange(list);
+        }
+        watches.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence)); // sequences are unique: a total order
         for (var i = 0; i < watches.Count; i++)
         {
             // The planted bug writes the watches newest first under the original numbering.

@@ -53,15 +53,19 @@ internal sealed class RecordReader(byte[] stream, int bodyStart, int bodyLength,
         return (int)n;
     }
 
-    public byte[] Bytes(string field)
+    public byte[] Bytes(string field) => Counted(field).ToArray();
+
+    /// <summary>A byte string as Latin-1 text, decoded straight from the stream (no copy in between).</summary>
+    public string Text(string field) => Latin1.Decode(Counted(field));
+
+    /// <summary>A byte string's bytes in place: u32 length, checked against what is left, then the bytes.</summary>
+    private ReadOnlySpan<byte> Counted(string field)
     {
         var at = _at;
         var n = U32(field);
         if (n > (uint)(_end - _at)) throw Error($"{field} length {n} exceeds the record length", at);
-        return Take((int)n, field).ToArray();
+        return Take((int)n, field);
     }
-
-    public string Text(string field) => Latin1.Decode(Bytes(field));
 
     public string? OptionalText(string field) => Bool(field + " flag") ? Text(field) : null;
 

@@ -12,8 +12,10 @@ namespace XsFuzz.Xenstore.Migration;
 internal sealed class RecordWriter
 {
     private static readonly byte[] Zeros = new byte[8];
-    private readonly MemoryStream _body = new();
-    private readonly byte[] _scratch = new byte[8];
+    // The body being built: a plain growable buffer (a dump writes tens of thousands of small fields,
+    // where MemoryStream's per-call checks and a temporary array per text showed in profiles).
+    private byte[] _body = new byte[256];
+    private int _length;
     private readonly XxHash64 _record = new();
     private readonly XxHash64 _stream = new();
 
@@ -35,13 +37,13 @@ internal sealed class RecordWriter
 
     public RecordWriter Start()
     {
-        _body.SetLength(0);
+        _length = 0;
         return this;
     }
 
     public RecordWriter U8(byte value)
     {
-        _body.WriteByte(value);
+        Room(1)[0] = value;
         return this;
     }
 
@@ -49,8 +51,7 @@ internal sealed class RecordWriter
 
     public RecordWriter U32(uint value)
     {
-        BinaryPrimitives.WriteUInt32LittleEndian(_scratch, value);
-        _body.Write(_scratch, 0, 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(Room(4), value);
         return this;
     }
 
@@ -58,8 +59,7 @@ internal sealed class RecordWriter
 
     public RecordWriter I64(long value)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(_scratch, value);
-        _body.Write(_scratch, 0, 8);
+        BinaryPrimitives.WriteInt64LittleEndian(Room(8), value);
         return this;
     }
 
@@ -67,18 +67,24 @@ internal sealed class RecordWriter
     public RecordWriter Bytes(ReadOnlySpan<byte> bytes)
     {
         U32((uint)bytes.Length);
-        _body.Write(bytes);
+        bytes.CopyTo(Room(bytes.Length));
         return this;
     }
 
     /// <summary>Bytes as they are, without a length (tests re-seal edited record bodies with it).</summary>
     public RecordWriter Raw(ReadOnlySpan<byte> bytes)
     {
-        _body.Write(bytes);
+        bytes.CopyTo(Room(bytes.Length));
         return this;
     }
 
-    public RecordWriter Text(string latin1) => Bytes(Latin1.Encode(latin1));
+    /// <summary>A Latin-1 string as a byte string, encoded straight into the body.</summary>
+    public RecordWriter Text(string latin1)
+    {
+        U32((uint)latin1.Length);
+        Latin1.Encode(latin1, Room(latin1.Length));
+        return this;
+    }
 
     public RecordWriter OptionalText(string? latin1)
     {
@@ -91,8 +97,8 @@ internal sealed class RecordWriter
     {
         Span<byte> header = stackalloc byte[StreamFormat.RecordHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)type);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)_body.Length);
-        var body = _body.GetBuffer().AsSpan(0, (int)_body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], (uint)_length);
+        var body = _body.AsSpan(0, _length);
         var padding = Zeros.AsSpan(0, StreamFormat.Padding(body.Length));
         _record.Reset();
         _record.Append(header);
@@ -104,6 +110,15 @@ internal sealed class RecordWriter
         Emit(stream, body);
         Emit(stream, padding);
         Emit(stream, checksum);
+    }
+
+    /// <summary>The next <paramref name="count"/> bytes of the body, to be filled by the caller.</summary>
+    private Span<byte> Room(int count)
+    {
+        if (_body.Length - _length < count) Array.Resize(ref _body, Math.Max(_body.Length * 2, _length + count));
+        var room = _body.AsSpan(_length, count);
+        _length += count;
+        return room;
     }
 
     private void Emit(Stream stream, ReadOnlySpan<byte> bytes)

@@ -44,19 +44,20 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
             var known = type <= (uint)RecordType.SourceEvents;
-            var name = known ? ((RecordType)type).ToString() : $"type-{type}";
+            // Named only for an error: formatting an enum for every record showed in profiles.
+            string name() => known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(bytes.Length - bodyStart))
-                throw new RestoreException($"{name} record, byte offset {at}: body of {length} bytes is truncated");
+                throw new RestoreException($"{name()} record, byte offset {at}: body of {length} bytes is truncated");
             var padding = StreamFormat.Padding((int)length);
             var checksumAt = bodyStart + (int)length + padding;
             var next = checksumAt + StreamFormat.ChecksumSize;
             if (next > bytes.Length)
-                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: truncated padding or checksum");
+                throw new RestoreException($"{name()} record, byte offset {bodyStart + length}: truncated padding or checksum");
             // Before anything in the record is believed: a changed byte anywhere in it is caught here.
             if (XxHash64.HashToUInt64(bytes.AsSpan(at, checksumAt - at)) != BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(checksumAt)))
-                throw new RestoreException($"{name} record, byte offset {at}: checksum mismatch (the record was changed)");
+                throw new RestoreException($"{name()} record, byte offset {at}: checksum mismatch (the record was changed)");
             if (bytes.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
-                throw new RestoreException($"{name} record, byte offset {bodyStart + length}: non-zero padding");
+                throw new RestoreException($"{name()} record, byte offset {bodyStart + length}: non-zero padding");
             if (!known)
                 throw new RestoreException($"byte offset {at}: unknown record type {type}");
             var record = new RecordReader(bytes, bodyStart, (int)length, (RecordType)type);
@@ -155,14 +156,18 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
         var perms = ReadPerms(r);
         var count = r.Count("child count", 8);
         var children = new List<Node>(count);
-        var names = new HashSet<string>(StringComparer.Ordinal);
+        // Dumps list children in byte order, so a name above the previous one is new; only a stream that
+        // lists them otherwise needs the set of names seen (made then, from the names before).
+        HashSet<string>? names = null;
         for (var i = 0; i < count; i++)
         {
             var at = r.Offset;
             var childStamp = r.I64("child stamp");
             if (!_nodes.TryGetValue(childStamp, out var child)) throw r.Error($"dangling child stamp {childStamp}", at);
             if (child.Name.Length == 0) throw r.Error($"child {childStamp} has an empty name", at);
-            if (!names.Add(child.Name)) throw r.Error($"duplicate child name {Latin1.Quote(child.Name)}", at);
+            if (names is null && i > 0 && string.CompareOrdinal(children[^1].Name, child.Name) >= 0)
+                names = new HashSet<string>(children.Select(c => c.Name), StringComparer.Ordinal);
+            if (names is not null && !names.Add(child.Name)) throw r.Error($"duplicate child name {Latin1.Quote(child.Name)}", at);
             children.Add(child);
         }
         if (_nodes.ContainsKey(stamp)) throw r.Error($"duplicate node stamp {stamp}", start);

@@ -69,6 +69,29 @@ internal static class Tree
         return newRoot;
     }
 
+    /// <summary>
+    /// Every node's canonical path in <see cref="Walk"/>'s order, without its iterator and LINQ (the
+    /// harness's hot path): an explicit stack, so no depth of tree can overflow the call stack.
+    /// </summary>
+    public static string[] Paths(Node root)
+    {
+        var paths = new List<string>();
+        var stack = new Stack<(string Path, Node Node)>();
+        var children = new List<Node>();
+        stack.Push(("/", root));
+        while (stack.Count > 0)
+        {
+            var (path, node) = stack.Pop();
+            paths.Add(path);
+            if (node.Children.IsEmpty) continue;
+            var prefix = path.Length == 1 ? "/" : path + "/";
+            children.Clear();
+            foreach (var entry in node.Children) children.Add(entry.Value);
+            for (var i = children.Count - 1; i >= 0; i--) stack.Push((prefix + children[i].Name, children[i]));
+        }
+        return [.. paths];
+    }
+
     /// <summary>Every node with its canonical path, root first, children in byte order.</summary>
     public static IEnumerable<(string Path, Node Node)> Walk(Node root)
     {
