@@ -49,6 +49,9 @@ public static class FaultCatalog
         LiveUpdateFault.WatchOrderReversed => "watches on the same path come back in reverse order",
         LiveUpdateFault.TxCounterReset => "every connection's transaction id counter restarts at 1",
         LiveUpdateFault.NodeIdentityLost => "node identity is not kept: every node gets a fresh stamp",
+        LiveUpdateFault.ConfigPermsSwapped => "perms-activate and perms-watch-activate come back swapped",
+        LiveUpdateFault.OutputQueueTruncated => $"a connection's queued output beyond {Dumper.OutputBufferSlots} packets is not restored",
+        LiveUpdateFault.TxRepeatedChangeMerged => "two identical store changes in a row in an open transaction come back as one",
         _ => "(no description)",
     };
 }

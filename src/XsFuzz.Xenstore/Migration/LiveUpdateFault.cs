@@ -27,4 +27,10 @@ public enum LiveUpdateFault
     TxCounterReset,
     /// <summary>Node identity is not kept: every node gets a fresh stamp.</summary>
     NodeIdentityLost,
+    /// <summary>perms-activate and perms-watch-activate are swapped in the dumped configuration.</summary>
+    ConfigPermsSwapped,
+    /// <summary>Only a connection's first 32 queued output packets are dumped (a fixed-size buffer).</summary>
+    OutputQueueTruncated,
+    /// <summary>An open transaction's store change identical to the one logged before it is dumped once.</summary>
+    TxRepeatedChangeMerged,
 }
