@@ -15,7 +15,7 @@ namespace XsFuzz.Serve;
 /// the buffering there is. Failing to accept or to allocate for one client drops that client with a
 /// log line; the loop goes on.
 /// </summary>
-internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, ServeLog log)
+internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, ServeLog log, XenstoredConfig config)
 {
     private const int ReadBytes = 16 * 1024;
     private const int AcceptsPerRound = 64;
@@ -26,7 +26,7 @@ internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, 
     private readonly byte[] _buffer = new byte[ReadBytes];
     private readonly List<Client> _clients = [];
     private PollFd[] _fds = new PollFd[64];
-    private Xenstored _daemon = new();
+    private Xenstored _daemon = new(config);
     private long _acceptPausedUntil;
     private int _liveUpdates;
 
