@@ -28,7 +28,7 @@ internal static class CommonOptions
         HelpName = "NAME|FILE",
     };
 
-    /// <summary>A variant's name, or an oxenstored.conf file (named by its file name); null: none given.</summary>
+    /// <summary>A variant's name, or an oxenstored.conf file (named by its path); null: none given.</summary>
     public static NamedConfig? ParseConfig(string? nameOrFile)
     {
         if (nameOrFile is null) return null;
@@ -46,10 +46,9 @@ internal static class CommonOptions
         }
         try
         {
-            var name = Path.GetFileName(nameOrFile);
-            // A file's name must not pass for a variant: a scenario text naming it would run the variant.
-            if (ConfigVariants.Find(name) is not null) name = "file-" + name;
-            return new NamedConfig(name, OxenstoredConf.Parse(text));
+            // Named by its path as given (never a variant's name, those were matched above), so that the
+            // report's replay line and scenario text name a file that replays it.
+            return new NamedConfig(nameOrFile, OxenstoredConf.Parse(text));
         }
         catch (FormatException e)
         {

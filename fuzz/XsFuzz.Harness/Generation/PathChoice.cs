@@ -23,10 +23,9 @@ internal static class PathChoice
     /// <summary>
     /// For WATCH: special @ paths and relative ones matter more; and the root, which every change fires
     /// (many watches on one path, deep queues of events). The root came last, its bytes taken from the
-    /// special, edge and literal alternatives' ends, so that older inputs' existing, new-child and
-    /// relative WATCH paths decode as before.
+    /// literal's end, so that older inputs' WATCH paths decode as before unless that byte picked a literal.
     /// </summary>
-    public static readonly WeightTable ForWatch = new(104, 56, 44, 22, 6, 4, 20);
+    public static readonly WeightTable ForWatch = new(104, 56, 44, 30, 10, 4, 8);
 
     /// <summary>For the initial tree: mostly new nodes, so the tree grows.</summary>
     public static readonly WeightTable ForSetup = new(32, 192, 12, 6, 4, 10);
