@@ -17,13 +17,16 @@ public sealed class XenstoreServer(string socketPath, LiveUpdateFault fault, Tex
 
     public string SocketPath { get; } = socketPath;
 
+    // Named only when it is not Debian's (the default), so the usual line stays as it was.
+    private string ConfigText => _config == Xenstore.ConfigVariants.Debian ? "" : $"config {_config.Name}; ";
+
     /// <summary>Locks the path, binds the socket (replacing a stale one); throws <see cref="ServeException"/> if it cannot.</summary>
     public void Listen()
     {
         if (_listener is not null) throw new InvalidOperationException("already listening");
         _listener = SocketListener.Bind(SocketPath, mode);
         var modeText = mode is { } m ? Convert.ToString((int)m, 8).PadLeft(4, '0') : "from the umask";
-        _log.Line($"listening on {SocketPath} (mode {modeText}; every client is dom0; config {_config.Name}; planted fault: {(fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault))})");
+        _log.Line($"listening on {SocketPath} (mode {modeText}; every client is dom0; {ConfigText}planted fault: {(fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault))})");
     }
 
     public Task RunAsync(CancellationToken cancel)

@@ -24,6 +24,7 @@ internal sealed class ScenarioCodec
     private readonly List<DomainSetup> _domains = new();
     private readonly List<NodeSetup> _nodes = new();
     private readonly List<Command> _commands = new();
+    private readonly List<Command> _records = new(); // the command each record chose (copies not repeated)
     private Command? _source;   // the request whose copies are still owed
     private int _copiesLeft;    // how many
     private int _copy;          // the number of the last copy made
@@ -99,6 +100,7 @@ internal sealed class ScenarioCodec
             static (c, s) => CommandChoice.ChooseWithCopies(c, new CommandChoice.Context(s.View, s.Vocab, s.Quiet), s.Want, s.Copies));
         Check(_c.Writing && (_c.Failed || command != wanted) ? "command " + ScenarioText.Command(wanted!) : null);
         (_source, _copiesLeft, _copy) = (command, copies, 0);
+        _records.Add(command);
         return Add(command);
     }
 
@@ -128,6 +130,9 @@ internal sealed class ScenarioCodec
     {
         Config = _header.Config.Name, Listener = _header.Listener,
     };
+
+    /// <summary>The command each command record chose, its copies left out (the locality tests compare records).</summary>
+    internal IReadOnlyList<Command> Records => _records;
 
     /// <summary>The bytes written (writing).</summary>
     public byte[] ToArray() => _c.ToArray();
