@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Xenstore;
 using XsFuzz.Xenstore.Migration;
 
 namespace XsFuzz.Cli;
@@ -20,6 +21,41 @@ internal static class CommonOptions
         HelpName = "M",
     };
 
+    public static Option<string?> Config() => new("--config")
+    {
+        Description = $"run with this daemon configuration only: a variant ({string.Join(", ", ConfigVariants.All.Select(c => c.Name))}) "
+            + "or an oxenstored.conf file; by default each input chooses among the variants",
+        HelpName = "NAME|FILE",
+    };
+
+    /// <summary>A variant's name, or an oxenstored.conf file (named by its path); null: none given.</summary>
+    public static NamedConfig? ParseConfig(string? nameOrFile)
+    {
+        if (nameOrFile is null) return null;
+        if (ConfigVariants.Find(nameOrFile) is { } variant) return variant;
+        if (!File.Exists(nameOrFile))
+            throw new UsageException($"--config '{nameOrFile}' is neither a configuration ({string.Join(", ", ConfigVariants.All.Select(c => c.Name))}) nor a file");
+        string text;
+        try
+        {
+            text = File.ReadAllText(nameOrFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read --config '{nameOrFile}': {e.Message}");
+        }
+        try
+        {
+            // Named by its path as given (never a variant's name, those were matched above), so that the
+            // report's replay line and scenario text name a file that replays it.
+            return new NamedConfig(nameOrFile, OxenstoredConf.Parse(text));
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--config '{nameOrFile}': {e.Message}");
+        }
+    }
+
     public static LiveUpdateFault ParseFault(string? name)
     {
         if (name is null) return LiveUpdateFault.None;
@@ -27,11 +63,12 @@ internal static class CommonOptions
         throw new UsageException($"unknown fault '{name}'; known: {string.Join(", ", FaultCatalog.All.Select(FaultCatalog.NameOf))}");
     }
 
-    public static HarnessOptions Harness(int? maxCommands)
+    public static HarnessOptions Harness(int? maxCommands, string? config = null)
     {
-        if (maxCommands is null) return HarnessOptions.Default;
+        var options = ParseConfig(config) is { } pinned ? HarnessOptions.Default.Pinned(pinned) : HarnessOptions.Default;
+        if (maxCommands is null) return options;
         if (maxCommands < 1 || maxCommands > 10_000) throw new UsageException("--max-commands must be between 1 and 10000");
-        return HarnessOptions.Default with { MaxCommands = maxCommands.Value };
+        return options with { MaxCommands = maxCommands.Value };
     }
 
     /// <summary>

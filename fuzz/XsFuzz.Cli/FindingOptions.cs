@@ -28,6 +28,8 @@ internal sealed class FindingOptions
 
     public Option<int?> MaxCommands { get; } = CommonOptions.MaxCommands();
 
+    public Option<string?> Config { get; } = CommonOptions.Config();
+
     public void AddTo(Command command, bool shrinking = true, bool reports = true)
     {
         command.Add(Fault);
@@ -35,12 +37,13 @@ internal sealed class FindingOptions
         if (shrinking) command.Add(NoShrink);
         if (reports) command.Add(Full);
         command.Add(MaxCommands);
+        command.Add(Config);
     }
 
     /// <summary>The settings for an input at <paramref name="path"/> (null: given as base64).</summary>
     public ReplaySettings Resolve(ParseResult parse, string? path)
     {
-        var options = CommonOptions.Harness(parse.GetValue(MaxCommands));
+        var options = CommonOptions.Harness(parse.GetValue(MaxCommands), parse.GetValue(Config));
         try
         {
             return ReplaySettings.Resolve(path, parse.GetValue(Fault), parse.GetValue(Target), options);

@@ -29,7 +29,7 @@ public static class Agreement
         ReadOnlySpan<byte> input, LiveUpdateFault fault, HarnessOptions options)
     {
         var decoder = new ScenarioDecoder(input, options);
-        var pair = PairRun.Models(options, fault);
+        var pair = PairRun.Models(decoder.Config.Config, fault);
         decoder.DecodeSetup(pair);
         Divergence? found = null;
         var step = 0;
@@ -54,7 +54,7 @@ public static class Agreement
     /// <summary>Runs a scenario and returns the first divergence (null if none), without building a report.</summary>
     public static (Divergence? Divergence, RunStats Stats) Run(Scenario scenario, LiveUpdateFault fault, HarnessOptions options)
     {
-        var pair = PairRun.Models(options, fault);
+        var pair = PairRun.Models(options.ConfigOf(scenario).Config, fault);
         return (pair.Run(scenario), pair.Stats);
     }
 }

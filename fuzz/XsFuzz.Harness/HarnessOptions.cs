@@ -17,8 +17,39 @@ public sealed record HarnessOptions
     /// <summary>Initial domUs introduced before the commands.</summary>
     public int MaxInitialDomains { get; init; } = 4;
 
-    /// <summary>The daemons' configuration (quotas, path and value limits).</summary>
-    public XenstoredConfig Config { get; init; } = XenstoredConfig.Debian;
+    /// <summary>
+    /// The daemons' configurations (quotas, limits, the activate flags) the decoder chooses among, the
+    /// same for both instances; the first is the choice of an input that does not say (Debian's file).
+    /// One entry (<c>--config</c>) pins it: the input's choice is then not read at all.
+    /// </summary>
+    public IReadOnlyList<NamedConfig> Configs
+    {
+        get => _configs;
+        init => _configs = value.Count > 0 ? value : throw new ArgumentException("at least one configuration", nameof(value));
+    }
+
+    private readonly IReadOnlyList<NamedConfig> _configs = ConfigVariants.All;
+
+    /// <summary>The configuration of that name among <see cref="Configs"/>, or null.</summary>
+    public NamedConfig? FindConfig(string name)
+    {
+        foreach (var config in _configs)
+        {
+            if (config.Name == name) return config;
+        }
+        return null;
+    }
+
+    /// <summary>The options with one configuration only (what <c>--config</c> gives).</summary>
+    public HarnessOptions Pinned(NamedConfig config) => this with { Configs = [config] };
 
     public static HarnessOptions Default { get; } = new();
+
+    /// <summary>Debian's configuration only: what the real daemons in the sandbox run with.</summary>
+    public static HarnessOptions DebianOnly { get; } = Default.Pinned(ConfigVariants.Debian);
+
+    /// <summary>The configuration a scenario names.</summary>
+    /// <exception cref="ArgumentException">It is not among <see cref="Configs"/>.</exception>
+    public NamedConfig ConfigOf(Scenarios.Scenario scenario) => FindConfig(scenario.Config)
+        ?? throw new ArgumentException($"config {scenario.Config} is not among the configurations in use ({string.Join(", ", _configs.Select(c => c.Name))})");
 }

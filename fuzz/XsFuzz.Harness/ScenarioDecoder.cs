@@ -15,6 +15,9 @@ public sealed class ScenarioDecoder
 
     public ScenarioDecoder(ReadOnlySpan<byte> input, HarnessOptions options) => _codec = ScenarioCodec.Reader(input, options);
 
+    /// <summary>The daemons' configuration the input chose (its setup header is read on construction).</summary>
+    public Xenstore.NamedConfig Config => _codec.Config;
+
     /// <summary>Decodes the setup and applies it to the session as it goes (nodes need the tree so far).</summary>
     public void DecodeSetup(PairRun session) => _codec.Setup(session);
 

@@ -20,7 +20,7 @@ namespace XsFuzz.Serve;
 /// client drops that client with a log line; the loop goes on.
 /// </para>
 /// </summary>
-internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, ServeLog log)
+internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, ServeLog log, XenstoredConfig config)
 {
     private const int ReadBytes = 16 * 1024;
     private const int AcceptsPerRound = 64;
@@ -44,7 +44,7 @@ internal sealed class EventLoop(SocketListener listener, LiveUpdateFault fault, 
     /// </summary>
     private readonly HashSet<Client> _restless = [];
     private readonly Epoll _epoll = new(ReadyPerWait);
-    private Xenstored _daemon = new();
+    private Xenstored _daemon = new(config);
     private ulong _nextToken = ListenerToken + 1;
     private long _settleGeneration;
     private bool _modelChanged;

@@ -39,6 +39,28 @@ public sealed class CliErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_bad_config_is_one_line_and_exit_2()
+    {
+        Assert.Contains("--config 'nope' is neither a configuration", UsageError("check", "--iterations", "1", "--config", "nope"));
+        var conf = PathOf("bad.conf");
+        File.WriteAllText(conf, "quota-activate = false\npid-file = /run/x.pid\n");
+        Assert.Contains("line 2: unknown key 'pid-file'", UsageError("check", "--iterations", "1", "--config", conf));
+        Assert.Contains("--config", UsageError("replay", "--base64", "AA==", "--config", "nope"));
+    }
+
+    [Fact]
+    public void A_config_file_runs_and_the_report_names_it()
+    {
+        var conf = PathOf("my.conf");
+        File.WriteAllText(conf, "perms-activate = false\n");
+        var (code, output, _) = Run("check", "--iterations", "300", "--seed", "1", "--config", conf, "--fault", "config-perms-swapped",
+            "--no-shrink", "--out", _dir);
+        Assert.Equal(1, code);
+        Assert.Contains("config: " + conf, output);
+        Assert.Contains("--config " + conf, output);
+    }
+
+    [Fact]
     public void Encode_does_not_replace_an_existing_file_without_force()
     {
         var scenario = ScenarioFile();

@@ -19,9 +19,9 @@ public class ShrinkTests
         { LiveUpdateFault.QuotaRecomputed, "D0 tx0 RM /\nLIVE-UPDATE", 3 },
         { LiveUpdateFault.WatchRelativeLost, "D0 tx0 WATCH a t0\nLIVE-UPDATE", 5 },
         { LiveUpdateFault.TransactionWritesLost, "D0 tx0 TRANSACTION_START\nD0 tx1 MKDIR /\nLIVE-UPDATE", 9 },
-        { LiveUpdateFault.PendingEventDropped, "D0 tx0 WATCH / t0\nA1 tx0 WRITE /a \"\"\nLIVE-UPDATE", 7 },
+        { LiveUpdateFault.PendingEventDropped, "listener 4\nD0 tx0 SET_PERMS @introduceDomain n0\nLIVE-UPDATE", 9 },
         { LiveUpdateFault.DomainTargetLost, "D0 tx0 SET_TARGET 0 0\nLIVE-UPDATE", 3 },
-        { LiveUpdateFault.WatchOrderReversed, "D0 tx0 WATCH / t0\nD0 tx0 WATCH a t0\nLIVE-UPDATE", 7 },
+        { LiveUpdateFault.WatchOrderReversed, "listener 4\nLIVE-UPDATE", 5 },
         { LiveUpdateFault.TxCounterReset, "D0 tx0 TRANSACTION_START\nLIVE-UPDATE", 3 },
         { LiveUpdateFault.NodeIdentityLost, "LIVE-UPDATE", 1 },
     };

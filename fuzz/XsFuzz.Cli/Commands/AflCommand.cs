@@ -57,6 +57,7 @@ internal static class AflCommand
     public static Command Create(CliIo io)
     {
         var fault = CommonOptions.Fault();
+        var config = CommonOptions.Config();
         var empty = new Option<bool>("--empty") { Description = "run an empty target (benchmark baseline)" };
         var daemon = new Option<string?>("--daemon")
         {
@@ -77,14 +78,16 @@ internal static class AflCommand
             DefaultValueFactory = _ => "edges",
             HelpName = "KIND",
         };
-        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, empty, daemon, cache, build, counts };
+        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, config, empty, daemon, cache, build, counts };
         command.SetAction(parse =>
         {
             var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
+            var options = CommonOptions.Harness(null, parse.GetValue(config));
             var inProcess = ParseMode(Environment.GetEnvironmentVariable(ModeVariable));
             if (parse.GetValue(daemon) is { } name)
             {
-                if (parse.GetValue(empty) || faultValue != LiveUpdateFault.None) throw new UsageException("--daemon runs real daemons: no --fault or --empty");
+                if (parse.GetValue(empty) || faultValue != LiveUpdateFault.None || parse.GetValue(config) is not null)
+                    throw new UsageException("--daemon runs real daemons (Debian's configuration): no --fault, --config or --empty");
                 var hitCounts = parse.GetValue(counts) switch
                 {
                     "hits" => true,
@@ -95,7 +98,7 @@ internal static class AflCommand
                 Fuzz(Filtered(input => real.Run(input, FirstUseFilter.Map())), inProcess);
                 return XsfuzzApp.Ok;
             }
-            Fuzz(parse.GetValue(empty) ? EmptyTarget : HarnessTarget(faultValue), inProcess);
+            Fuzz(parse.GetValue(empty) ? EmptyTarget : HarnessTarget(faultValue, options), inProcess);
             return XsfuzzApp.Ok;
         });
         _ = io;
@@ -144,8 +147,8 @@ internal static class AflCommand
     /// comes after afl-fuzz's request) read the test case afresh from /dev/stdin instead.
     /// </para>
     /// </summary>
-    private static Action<Stream> HarnessTarget(LiveUpdateFault fault) =>
-        Filtered(input => Agreement.Check(input, fault, HarnessOptions.Default));
+    private static Action<Stream> HarnessTarget(LiveUpdateFault fault, HarnessOptions options) =>
+        Filtered(input => Agreement.Check(input, fault, options));
 
     /// <summary>Reads each input as described above and runs it through a <see cref="FirstUseFilter"/>.</summary>
     private static Action<Stream> Filtered(InputAction run)

@@ -25,25 +25,26 @@ internal static class CheckCommand
         var time = new Option<string?>("--time") { Description = "stop after this long (90, 90s, 5m, 1h)", HelpName = "T" };
         var outDir = new Option<string>("--out") { Description = "directory for a failing input", DefaultValueFactory = _ => ".", HelpName = "DIR" };
         var maxCommands = CommonOptions.MaxCommands();
+        var config = CommonOptions.Config();
         var fault = CommonOptions.Fault();
         var force = CommonOptions.Force();
         var noShrink = new Option<bool>("--no-shrink") { Description = "report a failure as found, without shrinking it first" };
         var full = new Option<bool>("--full") { Description = "print long values whole instead of eliding them" };
         var command = new Command("check", "run random inputs through the live-update property")
         {
-            iterations, seed, time, maxCommands, fault, outDir, force, noShrink, full,
+            iterations, seed, time, maxCommands, config, fault, outDir, force, noShrink, full,
         };
         command.SetAction(parse => Run(io, parse.GetValue(iterations), parse.GetValue(seed), parse.GetValue(time),
-            parse.GetValue(maxCommands), parse.GetValue(fault), parse.GetValue(outDir) ?? ".", parse.GetValue(force),
+            parse.GetValue(maxCommands), parse.GetValue(config), parse.GetValue(fault), parse.GetValue(outDir) ?? ".", parse.GetValue(force),
             !parse.GetValue(noShrink), parse.GetValue(full)));
         return command;
     }
 
-    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? faultName, string outDir,
+    private static int Run(CliIo io, long? iterations, int seed, string? time, int? maxCommands, string? configName, string? faultName, string outDir,
         bool force, bool shrink, bool full)
     {
         var fault = CommonOptions.ParseFault(faultName);
-        var options = CommonOptions.Harness(maxCommands);
+        var options = CommonOptions.Harness(maxCommands, configName);
         var limit = time is null ? (TimeSpan?)null : CommonOptions.ParseDuration(time);
         var maxIterations = iterations ?? (limit is null ? DefaultIterations : long.MaxValue);
         if (maxIterations < 1) throw new UsageException("--iterations must be at least 1");
@@ -74,6 +75,7 @@ internal static class CheckCommand
         {
             io.Out.WriteLine("ok: " + Progress(result.Iterations, result.Stats, seconds) + string.Create(CultureInfo.InvariantCulture,
                 $"; {cpu:F1} s CPU ({result.Iterations / Math.Max(cpu, 1e-9):F0} scenarios per CPU second); no disagreement"));
+            io.Out.WriteLine(QueueDepths(result.Stats));
             return XsfuzzApp.Ok;
         }
 
@@ -104,6 +106,10 @@ internal static class CheckCommand
         io.Out.WriteLine($"{found}; input written to {file}");
         return XsfuzzApp.Failed;
     }
+
+    /// <summary>The queue-depth distribution at dump time (live updates per bucket of queued packets).</summary>
+    private static string QueueDepths(RunStats stats) => string.Create(CultureInfo.InvariantCulture,
+        $"queued packets at dumps, all connections: {RunStats.Histogram(stats.QueuedAtDump)} (max {stats.MaxQueuedAtDump}); deepest connection: {RunStats.Histogram(stats.DeepestAtDump)}");
 
     private static string Progress(long iterations, RunStats stats, TimeSpan elapsed)
     {

@@ -27,7 +27,7 @@ internal sealed class RealAflTarget : IDisposable
     private readonly CoverageMap _mapA;
     private readonly CoverageMap _mapB;
     private readonly ScenarioRunner _runner;
-    private readonly HarnessOptions _options = HarnessOptions.Default;
+    private readonly HarnessOptions _options = HarnessOptions.DebianOnly; // the sandbox runs Debian's file
 
     private readonly bool _hitCounts;
 

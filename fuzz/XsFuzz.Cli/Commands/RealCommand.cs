@@ -73,7 +73,7 @@ internal static class RealCommand
             var files = parse.GetValue(inputs) ?? [];
             var b64 = parse.GetValue(base64);
             if (files.Length > 0 && b64 is not null) throw new UsageException("give INPUT files or --base64, not both");
-            var harness = CommonOptions.Harness(parse.GetValue(maxCommands));
+            var harness = CommonOptions.Harness(parse.GetValue(maxCommands)).Pinned(Xenstore.ConfigVariants.Debian); // the sandbox runs Debian's file
             InputSource source;
             try
             {

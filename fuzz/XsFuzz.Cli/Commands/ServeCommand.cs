@@ -5,7 +5,7 @@ using XsFuzz.Serve;
 namespace XsFuzz.Cli.Commands;
 
 /// <summary>
-/// `xsfuzz serve --socket PATH [--mode OCTAL] [--fault NAME]`: the model as a xenstore daemon on a
+/// `xsfuzz serve --socket PATH [--mode OCTAL] [--fault NAME] [--config NAME|FILE]`: the model as a xenstore daemon on a
 /// Unix socket, for real clients (XENSTORED_PATH=PATH xenstore-ls). Every client of the socket is dom0,
 /// so --mode (default: from the umask) decides who may use it. Runs until Ctrl-C or SIGTERM, then
 /// removes the socket and exits 0. A path that is in use (its PATH.lock held by another server, or a
@@ -18,11 +18,13 @@ internal static class ServeCommand
         var socket = new Option<string>("--socket") { Description = "the Unix socket to listen on (a stale socket there is replaced)", Required = true, HelpName = "PATH" };
         var mode = new Option<string?>("--mode") { Description = "the socket's permissions in octal, e.g. 0600 (default: from the umask); every client is dom0", HelpName = "OCTAL" };
         var fault = CommonOptions.Fault();
+        var config = CommonOptions.Config();
         var command = new Command("serve", "serve the model as a xenstore daemon on a Unix socket until Ctrl-C or SIGTERM")
         {
-            socket, mode, fault,
+            socket, mode, fault, config,
         };
-        command.SetAction(parse => Run(io, parse.GetValue(socket)!, ParseMode(parse.GetValue(mode)), CommonOptions.ParseFault(parse.GetValue(fault))));
+        command.SetAction(parse => Run(io, parse.GetValue(socket)!, ParseMode(parse.GetValue(mode)), CommonOptions.ParseFault(parse.GetValue(fault)),
+            CommonOptions.ParseConfig(parse.GetValue(config))));
         return command;
     }
 
@@ -36,9 +38,9 @@ internal static class ServeCommand
         return (UnixFileMode)Convert.ToInt32(digits, 8);
     }
 
-    private static int Run(CliIo io, string path, UnixFileMode? mode, Xenstore.Migration.LiveUpdateFault fault)
+    private static int Run(CliIo io, string path, UnixFileMode? mode, Xenstore.Migration.LiveUpdateFault fault, Xenstore.NamedConfig? config)
     {
-        var server = new XenstoreServer(path, fault, io.Err, mode);
+        var server = new XenstoreServer(path, fault, io.Err, mode, config);
         try
         {
             server.Listen();

@@ -10,23 +10,48 @@ namespace XsFuzz.Harness.Generation;
 /// One command record, against the live view. Layout: kind, then (requests) connection, op arguments,
 /// transaction; (DRAIN) connection. The transaction comes last because its usual value, 0, is the
 /// default: trailing defaults cost no bytes. Encoding tries every kind, so a request whose payload a
-/// kind's generator could not have produced comes out as a raw request.
+/// kind's generator could not have produced comes out as a raw request. A request record may end with
+/// a repeat count (<see cref="Repeats"/>): the request is followed by that many copies of itself.
 /// </summary>
 internal static class CommandChoice
 {
-    public static Command Choose(Choices c, LiveView view, Vocabulary vocab, Command? want) =>
-        c.OneOf(CommandKinds.Table, (view, vocab), want, Alternative);
+    /// <summary>What a command is chosen against; <paramref name="Quiet"/>: the scenario has a listener (A2), which never sends.</summary>
+    public readonly record struct Context(LiveView View, Vocabulary Vocab, bool Quiet);
 
-    private static Command Alternative(Choices c, (LiveView View, Vocabulary Vocab) s, Command? want, int alt)
+    public static Command Choose(Choices c, Context context, Command? want) =>
+        c.OneOf(CommandKinds.Table, context, want, Alternative);
+
+    /// <summary>
+    /// A command and, for a request, how many copies of it follow (<see cref="Copy"/>): a burst of
+    /// identical writes, many watches on one path. Writing: <paramref name="wantCopies"/> copies.
+    /// </summary>
+    public static (Command Command, int Copies) ChooseWithCopies(Choices c, Context context, Command? want, int wantCopies)
+    {
+        var command = Choose(c, context, want);
+        return (command, command is RequestCommand ? Repeats(c, wantCopies) : 0);
+    }
+
+    /// <summary>Most copies one request record makes.</summary>
+    public const int RepeatMax = 32;
+
+    // Mostly none; the count comes after everything else in the record, so that a record that ends
+    // earlier (every input written before there were copies, every shrunk one) has none.
+    private static readonly WeightTable RepeatTable = new(200, 56);
+
+    /// <summary>How many copies follow: none, or 1..RepeatMax.</summary>
+    private static int Repeats(Choices c, int want) =>
+        c.Weighted(RepeatTable, want > 0 ? 1 : 0) == 0 ? 0 : 1 + c.Index(RepeatMax, want - 1);
+
+    private static Command Alternative(Choices c, Context s, Command? want, int alt)
     {
         var kind = (CommandKind)alt;
         if (kind == CommandKind.LiveUpdate) return LiveUpdateCommand.Instance;
         var view = s.View;
-        if (kind == CommandKind.Drain) return new DrainCommand(ConnectionChoice.Choose(c, view.Connections, (want as DrainCommand)?.Connection));
+        if (kind == CommandKind.Drain) return new DrainCommand(ConnectionChoice.Choose(c, Audible(view.Connections, s.Quiet), (want as DrainCommand)?.Connection));
         var r = want as RequestCommand;
         // Writing: a request of another op cannot come out of this kind; stop before trying its arguments.
         if (c.Writing && (r is null || (kind != CommandKind.Raw && r.Type != (uint)CommandKinds.OpOf(kind)))) return c.Fail(want!);
-        var conn = ConnectionChoice.Choose(c, SendersFor(kind, view), r?.Connection);
+        var conn = ConnectionChoice.Choose(c, Audible(SendersFor(kind, view), s.Quiet), r?.Connection);
         uint type;
         string payload;
         if (kind == CommandKind.Raw)
@@ -43,9 +68,9 @@ internal static class CommandChoice
         return new RequestCommand(conn, tx, type, payload);
     }
 
-    private static string Payload(Choices c, (LiveView View, Vocabulary Vocab) s, CommandKind kind, ConnectionId conn, string? want)
+    private static string Payload(Choices c, Context s, CommandKind kind, ConnectionId conn, string? want)
     {
-        var (view, vocab) = s;
+        var (view, vocab) = (s.View, s.Vocab);
         var args = Split(want); // null when reading
         switch (kind)
         {
@@ -84,6 +109,39 @@ internal static class CommandChoice
             default:
                 throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
+    }
+
+    /// <summary>
+    /// Copy number <paramref name="copy"/> (1, 2, ...) of a repeated request <paramref name="source"/>:
+    /// the same request, except that a WATCH's token gets the copy's number appended (the same WATCH
+    /// again would only be refused), so that repeating a WATCH puts many watches on one path.
+    /// </summary>
+    public static Command Copy(Command source, int copy)
+    {
+        if (source is not RequestCommand { Type: (uint)Xenstore.Wire.Op.Watch } watch || Split(watch.Payload) is not [var path, var token])
+            return source;
+        return watch with { Payload = Join(path, token + copy.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+    }
+
+    /// <summary>The connections without the listener, when there is one (it never sends nor is drained).</summary>
+    private static IReadOnlyList<ConnectionId> Audible(IReadOnlyList<ConnectionId> connections, bool quiet)
+    {
+        if (!quiet || !Contains(connections, Scenario.ListenerSocket)) return connections;
+        var list = new List<ConnectionId>(connections.Count - 1);
+        foreach (var id in connections)
+        {
+            if (id != Scenario.ListenerSocket) list.Add(id);
+        }
+        return list;
+    }
+
+    private static bool Contains(IReadOnlyList<ConnectionId> connections, ConnectionId id)
+    {
+        foreach (var candidate in connections)
+        {
+            if (candidate == id) return true;
+        }
+        return false;
     }
 
     private static IReadOnlyList<ConnectionId> SendersFor(CommandKind kind, LiveView view) => kind switch
@@ -126,3 +184,4 @@ internal static class CommandChoice
     private static uint RawType(Choices c, int _, uint want, int alt) =>
         alt == 0 ? c.Pick(Vocabulary.RawTypes, want) : c.Varint(want);
 }
+

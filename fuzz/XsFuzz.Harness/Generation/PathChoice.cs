@@ -10,7 +10,7 @@ namespace XsFuzz.Harness.Generation;
 /// </summary>
 internal static class PathChoice
 {
-    private const int Existing = 0, NewChild = 1, Relative = 2, Special = 3, Edge = 4;
+    private const int Existing = 0, NewChild = 1, Relative = 2, Special = 3, Edge = 4, Literal = 5, Root = 6;
     // Columns: existing, new child, relative, special, edge, literal.
     public static readonly WeightTable Table = new(108, 72, 32, 14, 14, 16);
 
@@ -20,8 +20,12 @@ internal static class PathChoice
     /// <summary>For ops that create (WRITE, MKDIR): as many new children as existing nodes.</summary>
     public static readonly WeightTable ForCreate = new(96, 100, 32, 10, 8, 10);
 
-    /// <summary>For WATCH: special @ paths and relative ones matter more.</summary>
-    public static readonly WeightTable ForWatch = new(104, 56, 44, 30, 10, 12);
+    /// <summary>
+    /// For WATCH: special @ paths and relative ones matter more; and the root, which every change fires
+    /// (many watches on one path, deep queues of events). The root came last, its bytes taken from the
+    /// literal's end, so that older inputs' WATCH paths decode as before unless that byte picked a literal.
+    /// </summary>
+    public static readonly WeightTable ForWatch = new(104, 56, 44, 30, 10, 4, 8);
 
     /// <summary>For the initial tree: mostly new nodes, so the tree grows.</summary>
     public static readonly WeightTable ForSetup = new(32, 192, 12, 6, 4, 10);
@@ -53,8 +57,10 @@ internal static class PathChoice
                 return c.Pick(Vocabulary.SpecialPaths, want);
             case Edge:
                 return c.Pick(s.Vocab.EdgePaths, want);
-            default:
+            case Literal:
                 return c.Bytes(Vocabulary.LiteralMax, want);
+            default:
+                return "/";
         }
     }
 

@@ -17,11 +17,18 @@ internal static class SetupChoice
     private static readonly WeightTable TargetTable = new(176, 40, 40); // none, dom0, literal
     private static readonly WeightTable HomeTable = new(192, 64);       // home, none
 
-    public sealed record Header(List<DomainSetup> Domains, List<NodeSetup> Homes, int NodeCount);
+    public sealed record Header(List<DomainSetup> Domains, List<NodeSetup> Homes, int NodeCount, NamedConfig Config, int Listener);
+
+    /// <summary>How many watches the listener sets (0: no listener), by the header's last byte.</summary>
+    private static readonly int[] ListenerSizes = [0, 4, 16, Scenario.ListenerMax];
 
     /// <summary>
     /// The header. Writing: from <paramref name="want"/>'s domains; a domain has a home when the next of
     /// the scenario's first nodes is that home (the homes come first, in domain order).
+    /// The configuration comes last: an index into the options' configurations, so that the headers of
+    /// inputs written before there was a choice (they end earlier) read Debian's, the first. With one
+    /// configuration (<c>--config</c>) no byte is read. Then the listener (see <see cref="Scenario.Listener"/>),
+    /// by the same reasoning: none unless asked for.
     /// </summary>
     public static Header ChooseHeader(Choices c, HarnessOptions options, Scenario? want)
     {
@@ -39,7 +46,18 @@ internal static class SetupChoice
             previous = domid;
         }
         var nodes = c.Index(options.MaxInitialNodes + 1, want is null ? 0 : want.Nodes.Count - homes.Count);
-        return new Header(domains, homes, nodes);
+        var config = options.Configs[c.Index(options.Configs.Count, want is null ? 0 : IndexOf(options.Configs, want.Config))];
+        var listener = ListenerSizes[c.Index(ListenerSizes.Length, want is null ? 0 : Array.IndexOf(ListenerSizes, want.Listener))];
+        return new Header(domains, homes, nodes, config, listener);
+    }
+
+    private static int IndexOf(IReadOnlyList<NamedConfig> configs, string name)
+    {
+        for (var i = 0; i < configs.Count; i++)
+        {
+            if (configs[i].Name == name) return i;
+        }
+        return -1;
     }
 
     private static int Domid(Choices c, int previous, int want, int alt)

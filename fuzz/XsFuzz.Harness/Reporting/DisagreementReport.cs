@@ -20,7 +20,7 @@ public static class DisagreementReport
         var frame = new ReportFrame(
             "LIVE UPDATE WAS VISIBLE: the live-updated daemon (A) and the reference (B) disagree",
             "A (live-updated)", "B (reference)",
-            ["fault: " + (fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault))],
+            ["fault: " + (fault == LiveUpdateFault.None ? "none" : FaultCatalog.NameOf(fault)), "config: " + scenario.Config],
             "scenario",
             base64 is null
                 ? ["(no input bytes: the scenario exceeds the decoder's bounds; replay its text instead)"]

@@ -11,6 +11,8 @@ public static class Reproducer
     {
         var line = new StringBuilder("xsfuzz replay --base64 ").Append(base64);
         if (fault != LiveUpdateFault.None) line.Append(" --fault ").Append(FaultCatalog.NameOf(fault));
+        // A pinned configuration is not in the input's bytes: the line must pin it again (a file by its name).
+        if (options.Configs.Count == 1) line.Append(" --config ").Append(options.Configs[0].Name);
         if (options.MaxCommands != HarnessOptions.Default.MaxCommands)
             line.Append(" --max-commands ").Append(options.MaxCommands.ToString(CultureInfo.InvariantCulture));
         return line.ToString();

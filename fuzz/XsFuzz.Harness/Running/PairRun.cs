@@ -47,15 +47,15 @@ public sealed class PairRun
     }
 
     /// <summary>Two models, the updated one made at the first live update (with the planted fault).</summary>
-    public static PairRun Models(HarnessOptions options, LiveUpdateFault fault)
+    public static PairRun Models(XenstoredConfig config, LiveUpdateFault fault)
     {
-        var reference = new ModelTarget(options.Config, fault);
+        var reference = new ModelTarget(config, fault);
         return new PairRun(reference, PairMode.LiveUpdate, StateCheck.Models, reference.LiveUpdatedCopy);
     }
 
     /// <summary>The reference model alone: live updates are ignored, nothing is compared.</summary>
-    public static PairRun ReferenceOnly(HarnessOptions options) =>
-        new(new ModelTarget(options.Config), PairMode.LiveUpdate, StateCheck.Models, null);
+    public static PairRun ReferenceOnly(XenstoredConfig config) =>
+        new(new ModelTarget(config), PairMode.LiveUpdate, StateCheck.Models, null);
 
     public RunStats Stats { get; } = new();
 
@@ -77,6 +77,7 @@ public sealed class PairRun
         {
             if (ApplyNode(node) is { } d) return d;
         }
+        if (ApplyListener(scenario.Listener) is { } l) return l;
         FinishSetup();
         for (var step = 1; step <= scenario.Commands.Count; step++)
         {
@@ -89,16 +90,21 @@ public sealed class PairRun
 
     public Divergence? ApplyNode(NodeSetup node) => Setup(ScenarioSetup.Requests(node, NextId));
 
+    public Divergence? ApplyListener(int watches) =>
+        watches == 0 ? null : Setup(ScenarioSetup.ListenerRequests(watches, NextId), Scenario.ListenerSocket);
+
     /// <summary>The setup is over: the scenario starts (kept for the decoder's rhythm; nothing is queued).</summary>
     public void FinishSetup() => Stats.Scenarios++;
 
-    private Divergence? Setup(IEnumerable<Packet> requests)
+    private Divergence? Setup(IEnumerable<Packet> requests) => Setup(requests, Xenstored.Dom0);
+
+    private Divergence? Setup(IEnumerable<Packet> requests, ConnectionId sender)
     {
         foreach (var packet in requests)
         {
-            var reference = _reference.Exchange(Xenstored.Dom0, packet);
+            var reference = _reference.Exchange(sender, packet);
             if (_updated is null) continue;
-            if (Compare(CheckPoint.Setup, 0, null, Xenstored.Dom0, _updated.Exchange(Xenstored.Dom0, packet), reference,
+            if (Compare(CheckPoint.Setup, 0, null, sender, _updated.Exchange(sender, packet), reference,
                     packet.Type) is { } d) return d;
         }
         return null;
@@ -129,6 +135,7 @@ public sealed class PairRun
     {
         if (_updated is null && _makeUpdated is null) return null;
         CountOpenTransactions();
+        CountQueued();
         LiveUpdateResult result;
         if (_updated is null)
         {
@@ -172,6 +179,21 @@ public sealed class PairRun
             Stats.LiveUpdatesWithOpenTransactions++;
             return;
         }
+    }
+
+    /// <summary>How deep the reference's output queues are at this dump (model references only).</summary>
+    private void CountQueued()
+    {
+        if (_referenceModel is null) return;
+        var daemon = _referenceModel.Daemon;
+        int total = 0, deepest = 0;
+        foreach (var id in daemon.Connections)
+        {
+            var depth = daemon.PendingOutput(id);
+            total += depth;
+            deepest = Math.Max(deepest, depth);
+        }
+        Stats.NoteDump(total, deepest);
     }
 
     /// <summary>

@@ -25,5 +25,11 @@ internal static class ScenarioSetup
         if (node.Perms.Count > 0) yield return Packet.Request(Op.SetPerms, nextId(), 0, [node.Path, .. node.Perms]);
     }
 
+    /// <summary>The listener's watches: WATCH / l1, WATCH / l2, ... (sent by <see cref="Scenario.ListenerSocket"/>).</summary>
+    public static IEnumerable<Packet> ListenerRequests(int watches, Func<uint> nextId)
+    {
+        for (var i = 1; i <= watches; i++) yield return Packet.Request(Op.Watch, nextId(), 0, "/", "l" + Int(i));
+    }
+
     private static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

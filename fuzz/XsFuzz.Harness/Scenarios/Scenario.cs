@@ -42,6 +42,25 @@ public sealed record DrainCommand(ConnectionId Connection) : Command;
 /// </summary>
 public sealed record Scenario(ValueList<DomainSetup> Domains, ValueList<NodeSetup> Nodes, ValueList<Command> Commands)
 {
+    /// <summary>
+    /// The name of the daemons' configuration (one of <see cref="HarnessOptions.Configs"/>, by default a
+    /// <see cref="Xenstore.ConfigVariants"/> name), the same on both instances.
+    /// </summary>
+    public string Config { get; init; } = Xenstore.ConfigVariants.Debian.Name;
+
+    /// <summary>
+    /// Watches on / that socket A2, the listener, sets during the setup (tokens l1, l2, ...; 0: none).
+    /// The decoder then never picks A2 to send or to drain (only a literal name reaches it), so every
+    /// change queues that many events for it until the end: deep output queues at every live update.
+    /// </summary>
+    public int Listener { get; init; }
+
+    /// <summary>The listening socket (see <see cref="Listener"/>).</summary>
+    public static ConnectionId ListenerSocket => ConnectionId.Socket(Sockets);
+
+    /// <summary>The most watches a listener sets.</summary>
+    public const int ListenerMax = 64;
+
     public static Scenario Empty { get; } = new(ValueList<DomainSetup>.Empty, ValueList<NodeSetup>.Empty, ValueList<Command>.Empty);
 
     /// <summary>Unix-socket connections (privileged, like dom0) every scenario opens at start: A1, A2.</summary>

@@ -16,6 +16,8 @@ public static class ScenarioParser
         var domains = new List<DomainSetup>();
         var nodes = new List<NodeSetup>();
         var commands = new List<Command>();
+        string? config = null;
+        int? listener = null;
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -35,6 +37,19 @@ public static class ScenarioParser
             {
                 switch (words[0].Raw ? "" : words[0].Text)
                 {
+                    case "config":
+                        if (config is not null || domains.Count + nodes.Count + commands.Count > 0)
+                            throw new FormatException("one config line, before everything else");
+                        if (words.Count != 2) throw new FormatException("expected: config <name>");
+                        config = Text(words[1]);
+                        break;
+                    case "listener":
+                        if (listener is not null || domains.Count + nodes.Count + commands.Count > 0)
+                            throw new FormatException("one listener line, before domains, nodes and commands");
+                        var n = words.Count == 2 ? ParseInt(Text(words[1])) : 0;
+                        if (n is < 1 or > Scenario.ListenerMax) throw new FormatException($"expected: listener <watches, 1..{Scenario.ListenerMax}>");
+                        listener = n;
+                        break;
                     case "domain": domains.Add(ParseDomain(words)); break;
                     case "node": nodes.Add(ParseNode(words)); break;
                     default: commands.Add(ParseCommand(words)); break;
@@ -45,7 +60,9 @@ public static class ScenarioParser
                 throw new ScenarioFormatException($"line {lineNumber}: {e.Message}: {line}");
             }
         }
-        return new Scenario(domains.ToValueList(), nodes.ToValueList(), commands.ToValueList());
+        var scenario = new Scenario(domains.ToValueList(), nodes.ToValueList(), commands.ToValueList());
+        if (config is not null) scenario = scenario with { Config = config };
+        return listener is null ? scenario : scenario with { Listener = listener.Value };
     }
 
     private static DomainSetup ParseDomain(List<Word> words)

@@ -8,6 +8,8 @@ namespace XsFuzz.Harness.Scenarios;
 /// <summary>
 /// The text form of a scenario, one element a line:
 /// <code>
+/// config small-quotas
+/// listener 8
 /// domain 3 target 0
 /// node /local/domain/3 "" n3
 /// D3 tx0 WRITE /local/domain/3/a "v\x00"
@@ -18,7 +20,8 @@ namespace XsFuzz.Harness.Scenarios;
 /// </code>
 /// A request's payload prints as its NUL-terminated pieces (WRITE: path and the verbatim value), or as
 /// <c>raw:"..."</c> when it has no such form. Words are bare when made of <c>A-Za-z0-9_@/.+-</c>, else
-/// quoted with <c>\"</c>, <c>\\</c> and <c>\xNN</c> escapes. <see cref="ScenarioParser"/> reads it back.
+/// quoted with <c>\"</c>, <c>\\</c> and <c>\xNN</c> escapes. The <c>config</c> line is printed only when
+/// the configuration is not Debian's (the default), the <c>listener</c> line only when there is one. <see cref="ScenarioParser"/> reads it back.
 /// </summary>
 public static class ScenarioText
 {
@@ -34,6 +37,8 @@ public static class ScenarioText
     {
         var text = new StringBuilder();
         text.Append(Header).Append('\n');
+        if (scenario.Config != Xenstore.ConfigVariants.Debian.Name) text.Append("config ").Append(Word(scenario.Config)).Append('\n');
+        if (scenario.Listener > 0) text.Append("listener ").Append(Int(scenario.Listener)).Append('\n');
         foreach (var domain in scenario.Domains) text.Append(Domain(domain)).Append('\n');
         foreach (var node in scenario.Nodes) text.Append(Node(node)).Append('\n');
         for (var i = 0; i < scenario.Commands.Count; i++)

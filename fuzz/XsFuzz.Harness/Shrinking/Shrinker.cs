@@ -88,6 +88,7 @@ public sealed class Shrinker
 
     private Scenario SimplifyElements(Scenario s)
     {
+        if (TryFirst(s, Simplifications.OfSetup(s), plainer => plainer, out var plain)) s = plain;
         if (TryFirst(s, Simplifications.SwappedConnections(s), swapped => swapped, out var better)) s = better;
         for (var i = 0; i < s.Commands.Count; i++)
         {

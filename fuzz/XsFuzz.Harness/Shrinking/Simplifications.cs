@@ -11,6 +11,21 @@ namespace XsFuzz.Harness.Shrinking;
 /// </summary>
 internal static class Simplifications
 {
+    /// <summary>
+    /// Debian's configuration, no listener, a smaller one. (An encoder that does not hold Debian's
+    /// configuration refuses the first: a variant that cannot be encoded is never kept.)
+    /// </summary>
+    public static IEnumerable<Scenario> OfSetup(Scenario s)
+    {
+        if (s.Config != Xenstore.ConfigVariants.Debian.Name) yield return s with { Config = Xenstore.ConfigVariants.Debian.Name };
+        if (s.Listener == 0) yield break;
+        yield return s with { Listener = 0 };
+        foreach (var size in new[] { 4, 16 })
+        {
+            if (size < s.Listener) yield return s with { Listener = size };
+        }
+    }
+
     public static IEnumerable<Command> Of(Command command)
     {
         if (command is DrainCommand drain && drain.Connection != Xenstored.Dom0) yield return new DrainCommand(Xenstored.Dom0);

@@ -17,7 +17,7 @@ public sealed record CampaignOptions(RunDescription Run, string OutDir, KnownDif
 
     public RunSettings Settings { get; init; } = RunSettings.Default;
 
-    public HarnessOptions Harness { get; init; } = HarnessOptions.Default;
+    public HarnessOptions Harness { get; init; } = HarnessOptions.DebianOnly; // the sandbox runs Debian's file
 
     /// <summary>Rerun the first scenario of every new signature once: a difference that does not come back is flaky.</summary>
     public bool Confirm { get; init; } = true;

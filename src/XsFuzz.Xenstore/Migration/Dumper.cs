@@ -58,7 +58,11 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         var record = Record()
             .I32(c.MaxEntity).I32(c.MaxSize).I32(c.MaxWatch).I32(c.MaxTransaction).I32(c.MaxRequests).I32(c.PathMax)
             .I32(c.MaxOutstanding).I32(c.MaxWatchEvents)
-            .Bool(c.QuotaActivate).Bool(c.PermsActivate).Bool(c.PermsWatchActivate).Bool(c.MergeActivate)
+            .Bool(c.QuotaActivate)
+            // The planted ConfigPermsSwapped bug: two neighbouring flags written in each other's place.
+            .Bool(fault == LiveUpdateFault.ConfigPermsSwapped ? c.PermsWatchActivate : c.PermsActivate)
+            .Bool(fault == LiveUpdateFault.ConfigPermsSwapped ? c.PermsActivate : c.PermsWatchActivate)
+            .Bool(c.MergeActivate)
             .Bool(c.AllowDebug).Text(c.ToolXenstoredValue).I64(c.Dom0EventChannel)
             .I64(daemon.Stamps.Peek + (fault == LiveUpdateFault.NodeIdentityLost ? 1L << 50 : 0))
             .I32(daemon.NextSocketNumber).I64(daemon.NextWatchSequence)
@@ -137,13 +141,16 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             .Bool(target is not null).I64(target ?? 0)
             .I64(fault == LiveUpdateFault.TxCounterReset ? 1 : connection.NextTransactionId);
         var output = connection.Output;
-        if (fault is LiveUpdateFault.PendingEventDropped or LiveUpdateFault.OutputReversed or LiveUpdateFault.OutputRepeatDropped)
+        if (fault is LiveUpdateFault.PendingEventDropped or LiveUpdateFault.OutputReversed
+            or LiveUpdateFault.OutputRepeatDropped or LiveUpdateFault.OutputQueueTruncated)
         {
             // Planted faults only: a copy of the queue is cheap to get wrong on purpose.
             var kept = output.Where(p => fault != LiveUpdateFault.PendingEventDropped || !IsEvent(p)).ToList();
             if (fault == LiveUpdateFault.OutputReversed) kept.Reverse();
             if (fault == LiveUpdateFault.OutputRepeatDropped)
                 kept = [.. kept.Where((p, i) => i == 0 || !IsEvent(p) || !p.Equals(kept[i - 1]))];
+            if (fault == LiveUpdateFault.OutputQueueTruncated && kept.Count > OutputBufferSlots)
+                kept.RemoveRange(OutputBufferSlots, kept.Count - OutputBufferSlots);
             record.U32((uint)kept.Count);
             foreach (var packet in kept) WritePacket(record, packet);
         }
@@ -156,6 +163,9 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     }
 
     private static bool IsEvent(Packet packet) => packet.Type == (uint)Op.WatchEvent;
+
+    /// <summary>The planted OutputQueueTruncated bug's buffer: only this many queued packets fit.</summary>
+    internal const int OutputBufferSlots = 32;
 
     private static void WritePacket(RecordWriter record, Packet packet) =>
         record.U32(packet.Type).U32(packet.RequestId).U32(packet.TxId).Bytes(packet.Payload);
@@ -216,13 +226,32 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             record.U32((uint)op.Op);
             WritePath(record, op.Path);
         }
-        record.U32((uint)t.Log.Count);
-        foreach (var logged in t.Log)
+        var log = fault == LiveUpdateFault.TxRepeatedChangeMerged ? WithoutRepeatedChanges(t.Log) : t.Log;
+        record.U32((uint)log.Count);
+        foreach (var logged in log)
         {
             WritePacket(record, logged.Request);
             record.U8((byte)logged.Response.Kind).U8((byte)logged.Response.Error).Bytes(logged.Response.Data);
         }
         record.WriteTo(stream, RecordType.Transaction);
+    }
+
+    /// <summary>
+    /// The planted TxRepeatedChangeMerged bug: a store change (WRITE, MKDIR, RM, SET_PERMS) whose request
+    /// is byte for byte the one logged right before it is taken for a duplicate and dropped.
+    /// </summary>
+    private static List<LoggedRequest> WithoutRepeatedChanges(List<LoggedRequest> log)
+    {
+        var kept = new List<LoggedRequest>(log.Count);
+        foreach (var logged in log)
+        {
+            var request = logged.Request;
+            var change = request.Type is (uint)Op.Write or (uint)Op.Mkdir or (uint)Op.Rm or (uint)Op.SetPerms;
+            if (change && kept.Count > 0 && kept[^1].Request.Type == request.Type
+                && kept[^1].Request.Payload.SequenceEqual(request.Payload)) continue;
+            kept.Add(logged);
+        }
+        return kept;
     }
 
     /// <summary>Paths travel as component lists: <c>@a/b</c> (one component) and <c>/@a/b</c> (two) differ.</summary>

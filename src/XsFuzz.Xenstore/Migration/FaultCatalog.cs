@@ -55,6 +55,9 @@ public static class FaultCatalog
         LiveUpdateFault.QueuedEventsUncounted => "a connection's count of queued watch events restarts at 0 (the event quota no longer holds)",
         LiveUpdateFault.OutputReversed => "a connection's queued output comes back newest first",
         LiveUpdateFault.OutputRepeatDropped => "a queued watch event equal to the one just before it is not dumped",
+        LiveUpdateFault.ConfigPermsSwapped => "perms-activate and perms-watch-activate come back swapped",
+        LiveUpdateFault.OutputQueueTruncated => $"a connection's queued output beyond {Dumper.OutputBufferSlots} packets is not restored",
+        LiveUpdateFault.TxRepeatedChangeMerged => "two identical store changes in a row in an open transaction come back as one",
         _ => "(no description)",
     };
 }

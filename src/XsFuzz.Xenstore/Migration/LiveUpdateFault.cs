@@ -39,4 +39,10 @@ public enum LiveUpdateFault
     OutputReversed,
     /// <summary>A queued watch event equal to the one queued just before it is not dumped.</summary>
     OutputRepeatDropped,
+    /// <summary>perms-activate and perms-watch-activate are swapped in the dumped configuration.</summary>
+    ConfigPermsSwapped,
+    /// <summary>Only a connection's first 32 queued output packets are dumped (a fixed-size buffer).</summary>
+    OutputQueueTruncated,
+    /// <summary>An open transaction's store change identical to the one logged before it is dumped once.</summary>
+    TxRepeatedChangeMerged,
 }

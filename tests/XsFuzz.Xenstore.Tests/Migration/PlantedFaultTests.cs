@@ -10,7 +10,8 @@ public class PlantedFaultTests
     /// <summary>A state with something for every fault to break.</summary>
     private static Xenstored RichState()
     {
-        var twin = new Twin();
+        // perms-watch-activate off: a configuration whose flags differ (config-perms-swapped)
+        var twin = new Twin(XenstoredConfig.Debian with { PermsWatchActivate = false });
         twin.Do(twin.A, Op.Introduce, 0, "1", "1001", "11");
         twin.Do(twin.A, Op.Introduce, 0, "2", "1002", "12");
         twin.Do(twin.A, Op.SetTarget, 0, "1", "2");
@@ -30,8 +31,10 @@ public class PlantedFaultTests
         twin.Do(ConnectionId.Ring(2), Op.Watch, 0, "/local/domain/1/data/y2", "twice");
         twin.Write(twin.A, "/local/domain/1/data/y2", "1");
         twin.Write(twin.A, "/local/domain/1/data/y2", "2");
+        for (var i = 0; i < 20; i++) twin.Write(twin.A, "/local/domain/1/data/x", "queued for D1"); // 42 queued (output-queue-truncated)
         twin.Do(twin.A, Op.TransactionStart, 0, "");
         twin.Write(twin.A, "/local/domain/1/data/y", "in tx", tx: 1);
+        twin.Write(twin.A, "/local/domain/1/data/y", "in tx", tx: 1); // the same change again (tx-repeated-change-merged)
         return twin.Updated;
     }
 

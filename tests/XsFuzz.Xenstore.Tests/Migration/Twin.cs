@@ -13,10 +13,10 @@ internal sealed class Twin
 {
     private uint _rid = 1;
 
-    public Twin()
+    public Twin(XenstoredConfig? config = null)
     {
-        Updated = new Xenstored();
-        Reference = new Xenstored();
+        Updated = new Xenstored(config);
+        Reference = new Xenstored(config);
         A = Updated.OpenSocket();
         Assert.Equal(A, Reference.OpenSocket());
     }
