@@ -18,11 +18,14 @@ namespace XsFuzz.RealDaemons.Running;
 /// file removed). Asking, rather than parsing the request, keeps the daemon's own reading of odd domids
 /// ("0x5", "-3") and of refused requests; and oxenstored keeps a released domain's port bound, so the
 /// port file alone does not say.</item>
+/// <item>The C daemon maps a domain's page by a 16-bit domid (map_interface takes a domid_t) but binds
+/// its event channel with the full one: for a domid no real guest can have (65536 and above, or
+/// negative), its page is that of the domid's low 16 bits, and the client uses the same page.</item>
 /// <item>A live update needs nothing: the page files stay, the daemon maps them again after its
 /// re-exec, and a ring follows the port the new process publishes (<see cref="RingConnection"/>).</item>
 /// </list>
 /// </summary>
-internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings) : IDisposable
+internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings, bool pagesBy16BitDomid) : IDisposable
 {
     private static readonly TimeSpan PortWait = TimeSpan.FromSeconds(1);
     private readonly SortedDictionary<int, RingConnection> _open = [];
@@ -41,7 +44,7 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     {
         if (request.Type != (uint)Op.Introduce || DomidOf(request) is not { } domid || domid == 0 || _open.ContainsKey(domid)) return;
         Directory.CreateDirectory(Path.Combine(runFolder, "domu"));
-        RingPage.CreateFresh(RingConnection.RingPath(runFolder, unchecked((uint)domid)));
+        RingPage.CreateFresh(PagePath(domid));
     }
 
     public void AfterDomainRequest()
@@ -75,7 +78,7 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     {
         try
         {
-            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait);
+            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait, PagePath(domid));
         }
         catch (TimeoutException)
         {
@@ -87,9 +90,12 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     {
         ring.Dispose();
         _open.Remove(domid);
-        try { File.Delete(RingConnection.RingPath(runFolder, unchecked((uint)domid))); }
+        try { File.Delete(PagePath(domid)); }
         catch (IOException) { }
     }
+
+    private string PagePath(int domid) =>
+        RingConnection.RingPath(runFolder, pagesBy16BitDomid ? unchecked((uint)domid) & 0xFFFF : unchecked((uint)domid));
 
     /// <summary>INTRODUCE's first argument when it is a plain decimal number (anything else: the daemon creates the page).</summary>
     private static int? DomidOf(Packet request)

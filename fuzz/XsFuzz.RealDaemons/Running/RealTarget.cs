@@ -38,7 +38,7 @@ public sealed class RealTarget : ITarget
         _layout = layout;
         _settings = settings;
         _control = new ControlChannel(slots[Slots.Control]);
-        _rings = new DomainRings(daemon.RunFolder, _control, settings);
+        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored);
     }
 
     public string Label { get; }
@@ -46,6 +46,9 @@ public sealed class RealTarget : ITarget
     public DaemonKind Kind => _daemon.Kind;
 
     public int Pid => _daemon.Pid;
+
+    /// <summary>The daemon's run folder (its domUs' ring pages are in domu/).</summary>
+    public string RunFolder => _daemon.RunFolder;
 
     /// <summary>Whether the daemon has exited (checked without waiting, unlike <see cref="DeathNote"/>).</summary>
     public bool Exited => !_daemon.IsRunning;
