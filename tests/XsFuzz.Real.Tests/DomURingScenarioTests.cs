@@ -112,6 +112,7 @@ public class DomURingScenarioTests
         var d4 = ConnectionId.Ring(4);
         uint id = 1;
         Packet Req(Op op, params string[] args) => Packet.Request(op, id++, 0, args);
+        Packet Write(string path, string value) => Packet.WriteRequest(id++, 0, path, Latin1.Encode(value));
         string One(Delivery d) => Assert.Single(d.Packets) is var p && d.Ending == Ending.Complete ? Latin1.Decode(p.Payload) : "";
 
         Assert.DoesNotContain(d4, target.Connections);
@@ -120,10 +121,10 @@ public class DomURingScenarioTests
         Assert.Equal("OK\0", One(target.Exchange(Xenstored.Dom0, Req(Op.SetPerms, "/local/domain/4", "n4"))));
         Assert.Equal("OK\0", One(target.Exchange(Xenstored.Dom0, Req(Op.Introduce, "4", "1004", "14"))));
         Assert.Contains(d4, target.Connections);
-        Assert.Equal("OK\0", One(target.Exchange(d4, Req(Op.Write, "x", "1"))));
+        Assert.Equal("OK\0", One(target.Exchange(d4, Write("x", "1"))));
         var watched = target.Exchange(d4, Req(Op.Watch, "x", "t"));
         Assert.Equal(2, watched.Packets.Count);                 // OK and the watch's first event
-        Assert.Equal("OK\0", One(target.Exchange(ConnectionId.Socket(1), Req(Op.Write, "/local/domain/4/x", "2"))));
+        Assert.Equal("OK\0", One(target.Exchange(ConnectionId.Socket(1), Write("/local/domain/4/x", "2"))));
 
         var ring = RingConnection.RingPath(target.RunFolder, 4);
         using (var page = RingPage.Open(ring))
