@@ -106,7 +106,7 @@ campaign() {  # NAME ARGS...
         && grep -q ' 0 sandbox errors' "$summary" && [[ "$domu" =~ ^[1-9][0-9]*\ sent\ over\ rings,\ 0\ not\ run$ ]]; then
         pass "real $* on 200 corpus inputs in $(since "$t") s: $(sed -n 's/^scenarios *//p' "$summary"); domU commands: $domu; $(grep -c '^  [A-Za-z]' "$summary") signatures"
     else
-        tail -20 "$WORK/$name.err" "$summary"
+        tail -n 20 "$WORK/$name.err" "$summary"
         fail "real $* on 200 corpus inputs (exit $status)"
     fi
 }

@@ -77,6 +77,7 @@ public class AllowListCoverageTests
     [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(EINVAL)")]
     [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(ENOENT)")]
     [InlineData("reply to READ: ERROR(EAGAIN) instead of ERROR(EACCES)")]
+    [InlineData("no live update done yet: reply to SET_PERMS: ERROR(EAGAIN) instead of ERROR(EACCES)")]
     [InlineData("reply to RELEASE (negative domid): ERROR(ENOENT) instead of RELEASE")]
     [InlineData("reply to RESUME (negative domid): ERROR(ENOENT) instead of RESUME")]
     [InlineData("reply to RM: ERROR(EEXIST) instead of ERROR(EINVAL)")]

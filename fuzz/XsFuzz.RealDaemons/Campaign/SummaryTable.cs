@@ -19,7 +19,8 @@ public static class SummaryTable
         if (s.Skipped.Count > 0)
             text.Append("; not run: ").Append(string.Join(", ", s.Skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => Inv($"{k.Value} {k.Key}"))));
         text.Append('\n');
-        // Counted over the scenarios that ran; a domU command is sent over its domain's ring.
+        // Counted over the scenarios that ran; a domU command is sent over its domain's ring. Payloads
+        // over the limit are dropped for every connection, domUs included: the line above counts them.
         text.Append(Inv($"domU commands   {r.DomUSent} sent over rings, {r.DomUSkipped} not run\n"));
         text.Append(Inv($"live updates    {s.LiveUpdates} done, {s.RefusedTotal} refused"));
         if (s.Refused.Count > 0)

@@ -6,8 +6,9 @@ namespace XsFuzz.RealDaemons.Mapping;
 
 /// <summary>
 /// A scenario as a real run executes it: the commands that can be sent, and what was dropped. DomUSent
-/// and DomUSkipped count the commands of domU connections (D1 and above) among those (they go over the
-/// domain's ring; skipped only for a reason every connection shares, e.g. an oversized payload).
+/// counts the commands of domU connections (D1 and above) that are sent (over the domain's ring);
+/// DomUSkipped those dropped for any reason but the payload limit, which every connection shares and
+/// which <see cref="Skipped"/> counts (a domU's oversized payload is dropped like a socket's).
 /// </summary>
 public sealed record MappedScenario(Scenario Runnable, IReadOnlyDictionary<SkipReason, int> Skipped, int DomUSent = 0, int DomUSkipped = 0)
 {
@@ -32,7 +33,7 @@ public static class ScenarioMapper
             if (Skip(command) is { } reason)
             {
                 skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
-                if (domU) domUSkipped++;
+                if (domU && reason != SkipReason.OversizedPayload) domUSkipped++;
             }
             else
             {
