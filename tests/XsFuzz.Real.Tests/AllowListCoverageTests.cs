@@ -142,6 +142,7 @@ public class AllowListCoverageTests
     [InlineData("reply to DEBUG watches: DEBUG payload (after a live update)")]
     [InlineData("A died: killed by signal 11")]
     [InlineData("reply to GET_DOMAIN_PATH: no answer in A, answered in B")]
+    [InlineData("reply to WATCH: no answer in A, answered in B (after a live update)")]
     [InlineData("reply to DEBUG watches: DEBUG payload (same lines, other order)")]
     [InlineData("reply to MKDIR: the same packets in another order (after a live update)")]
     [InlineData("reply to READ: the same packets in another order (after a live update)")]
