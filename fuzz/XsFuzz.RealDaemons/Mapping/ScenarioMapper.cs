@@ -7,8 +7,8 @@ namespace XsFuzz.RealDaemons.Mapping;
 /// <summary>
 /// A scenario as a real run executes it: the commands that can be sent, and what was dropped. DomUSent
 /// counts the commands of domU connections (D1 and above) that are sent (over the domain's ring);
-/// DomUSkipped those dropped for any reason but the payload limit, which every connection shares and
-/// which <see cref="Skipped"/> counts (a domU's oversized payload is dropped like a socket's).
+/// DomUSkipped those dropped for their connection (none since rings run). A domU's oversized payload
+/// or CONTROL live-update is dropped like any connection's, and only <see cref="Skipped"/> counts it.
 /// </summary>
 public sealed record MappedScenario(Scenario Runnable, IReadOnlyDictionary<SkipReason, int> Skipped, int DomUSent = 0, int DomUSkipped = 0)
 {
@@ -33,7 +33,7 @@ public static class ScenarioMapper
             if (Skip(command) is { } reason)
             {
                 skipped[reason] = skipped.GetValueOrDefault(reason) + 1;
-                if (domU && reason != SkipReason.OversizedPayload) domUSkipped++;
+                if (domU && reason is not (SkipReason.OversizedPayload or SkipReason.ControlLiveUpdate)) domUSkipped++;
             }
             else
             {
