@@ -100,11 +100,13 @@ campaign() {  # NAME ARGS...
     "$XSFUZZ" real "$@" --cache "$CACHE" --sandbox "$SANDBOX" --out "$out" "$WORK/corpus" >"$WORK/$name.out" 2>"$WORK/$name.err"
     status=$?
     local summary="$WORK/$name.out"
+    # Every domU command runs over its domain's ring: the summary must count some sent and none skipped.
+    local domu; domu="$(sed -n 's/^domU commands *//p' "$summary")"
     if [[ $status -le 1 ]] && grep -q '^scenarios ' "$summary" && ! grep -q '^ABORTED' "$summary" \
-        && grep -q ' 0 sandbox errors' "$summary"; then
-        pass "real $* on 200 corpus inputs in $(since "$t") s: $(sed -n 's/^scenarios *//p' "$summary"); $(grep -c '^  [A-Za-z]' "$summary") signatures"
+        && grep -q ' 0 sandbox errors' "$summary" && [[ "$domu" =~ ^[1-9][0-9]*\ sent\ over\ rings,\ 0\ not\ run$ ]]; then
+        pass "real $* on 200 corpus inputs in $(since "$t") s: $(sed -n 's/^scenarios *//p' "$summary"); domU commands: $domu; $(grep -c '^  [A-Za-z]' "$summary") signatures"
     else
-        tail -20 "$WORK/$name.err" "$summary"
+        tail -n 20 "$WORK/$name.err" "$summary"
         fail "real $* on 200 corpus inputs (exit $status)"
     fi
 }

@@ -41,6 +41,8 @@ public class AllowListCoverageTests
     [InlineData("reply to SET_PERMS: the same packets in another order")]
     [InlineData("reply to TRANSACTION_START: TRANSACTION_START payload")]
     [InlineData("reply to WRITE: the same packets in another order")]
+    [InlineData("live update failed: daemon died: killed by signal 11")]
+    [InlineData("reply to GET_DOMAIN_PATH: answered in A, no answer in B")]
     public void Every_oxenstored_live_update_difference_found_is_known(string signature)
     {
         Assert.NotNull(Known.Match(new RunDescription(PairMode.LiveUpdate, DaemonKind.Oxenstored), signature));
@@ -74,6 +76,8 @@ public class AllowListCoverageTests
     [InlineData("reply to MKDIR: ERROR(EEXIST) instead of ERROR(ENOMEM)")]
     [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(EINVAL)")]
     [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(ENOENT)")]
+    [InlineData("reply to READ: ERROR(EAGAIN) instead of ERROR(EACCES)")]
+    [InlineData("no live update done yet: reply to SET_PERMS: ERROR(EAGAIN) instead of ERROR(EACCES)")]
     [InlineData("reply to RELEASE (negative domid): ERROR(ENOENT) instead of RELEASE")]
     [InlineData("reply to RESUME (negative domid): ERROR(ENOENT) instead of RESUME")]
     [InlineData("reply to RM: ERROR(EEXIST) instead of ERROR(EINVAL)")]
@@ -136,6 +140,9 @@ public class AllowListCoverageTests
     [InlineData("live update: state differs in [value: /tool/xenstored] (after a live update)")]
     [InlineData("reply to DEBUG mfn (negative domid): DEBUG payload (after a live update)")]
     [InlineData("reply to DEBUG watches: DEBUG payload (after a live update)")]
+    [InlineData("A died: killed by signal 11")]
+    [InlineData("reply to GET_DOMAIN_PATH: no answer in A, answered in B")]
+    [InlineData("reply to WATCH: no answer in A, answered in B (after a live update)")]
     [InlineData("reply to DEBUG watches: DEBUG payload (same lines, other order)")]
     [InlineData("reply to MKDIR: the same packets in another order (after a live update)")]
     [InlineData("reply to READ: the same packets in another order (after a live update)")]

@@ -18,7 +18,7 @@ public class CliTests
     [InlineData("real", "lu", "--daemon", "qemu")]
     [InlineData("real", "lu", "--force")]
     [InlineData("real", "diff", "--force", "--daemon", "xenstored")]
-    [InlineData("real", "lu", "--lu-over-ring", "--daemon", "xenstored")]
+    [InlineData("real", "lu", "--lu-over-socket", "--daemon", "xenstored")]
     [InlineData("real", "lu", "--jobs", "0")]
     [InlineData("real", "lu", "--count", "0")]
     [InlineData("real", "lu", "--time", "soon")]

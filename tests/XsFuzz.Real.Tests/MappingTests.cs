@@ -8,7 +8,7 @@ public class MappingTests
     private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
 
     [Fact]
-    public void Sockets_and_dom0_are_kept_domU_and_unknown_connections_are_dropped()
+    public void Sockets_dom0_and_domU_rings_are_kept_unknown_sockets_are_dropped()
     {
         var mapped = ScenarioMapper.Map(Parse("""
             domain 3
@@ -16,15 +16,30 @@ public class MappingTests
             A2 tx0 READ /a
             D0 tx0 READ /a
             D3 tx0 READ /a
+            D9 tx0 READ /a
             A7 tx0 READ /a
             DRAIN D3
             DRAIN A1
             LIVE-UPDATE
             """));
-        Assert.Equal(5, mapped.Runnable.Commands.Count);
-        Assert.Equal(2, mapped.Skipped[SkipReason.DomU]);
+        Assert.Equal(8, mapped.Runnable.Commands.Count);
         Assert.Equal(1, mapped.Skipped[SkipReason.UnknownConnection]);
+        Assert.Equal(3, mapped.DomUSent);      // D3 twice and D9, which is never introduced: it reads nothing, as in the model
+        Assert.Equal(0, mapped.DomUSkipped);
         Assert.Single(mapped.Runnable.Domains);
+    }
+
+    [Fact]
+    public void A_domUs_oversized_payload_is_dropped_like_any_connections_and_not_counted_as_a_domU_skip()
+    {
+        var mapped = ScenarioMapper.Map(Parse($"""
+            domain 2
+            D2 tx0 WRITE a {new string('x', 4100)}
+            D2 tx0 READ a
+            """));
+        Assert.Equal(1, mapped.DomUSent);
+        Assert.Equal(0, mapped.DomUSkipped);
+        Assert.Equal(1, mapped.Skipped[SkipReason.OversizedPayload]);
     }
 
     [Fact]

@@ -74,6 +74,25 @@ public class ShellReproducerTests
         AssertValidSh(script);
     }
 
+    [Fact]
+    public void A_guests_requests_are_not_sent_from_dom0()
+    {
+        var script = Render("""
+            # xsfuzz scenario
+            domain 3
+            D3 tx0 READ data
+            D0 tx0 READ /local/domain/3/data
+            """,
+            new Divergence(CheckPoint.Reply, 1, null, Xenstore.Domains.ConnectionId.Ring(3),
+                new Delivery([P(Op.Read, "x")], Ending.Complete), new Delivery([P(Op.Error, "ENOENT\0")], Ending.Complete),
+                null, null, null, "reply to READ: READ instead of ERROR(ENOENT)"));
+        Assert.Contains("# >> step 1: D3 tx0 READ data\n# (not sent: a guest's request", script);
+        Assert.DoesNotContain("run xenstore-read data\n", script);
+        Assert.Contains("run xenstore-read /local/domain/3/data\n", script);
+        Assert.Contains("#   1: D3 tx0 READ data\n", script);
+        AssertValidSh(script);
+    }
+
     private static void AssertValidSh(string script)
     {
         var file = Path.GetTempFileName();

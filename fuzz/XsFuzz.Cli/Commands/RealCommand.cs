@@ -46,7 +46,7 @@ internal static class RealCommand
         var shrink = new Option<int>("--shrink") { Description = "shrink each new disagreement with up to N daemon runs (0: off)", DefaultValueFactory = _ => 0, HelpName = "N" };
         var noConfirm = new Option<bool>("--no-confirm") { Description = "do not rerun a new disagreement to tell reproducible from flaky" };
         var force = new Option<bool>("--force") { Description = "xenstored only: live-update with -F, even with open transactions (which it drops)" };
-        var luOverRing = new Option<bool>("--lu-over-ring") { Description = "oxenstored only: request live updates over dom0's ring with -t 0 (refusals come at once, not after 1 s)" };
+        var luOverSocket = new Option<bool>("--lu-over-socket") { Description = "oxenstored only: request live updates over the control socket with -t 1 (each refusal waits 1 s) instead of over dom0's ring with -t 0" };
         var keep = new Option<bool>("--keep-run-folders") { Description = "keep each daemon's run folder (logs) under the sandbox cache" };
         var replyTimeout = new Option<double>("--reply-timeout") { Description = "seconds a step waits for the daemon", DefaultValueFactory = _ => 5, HelpName = "S" };
         var cache = new Option<string?>("--cache") { Description = "sandbox cache folder (default build/real)", HelpName = "DIR" };
@@ -55,7 +55,7 @@ internal static class RealCommand
         var emitShell = new Option<string?>("--emit-shell") { Description = "run the one input once and write its finding as a shell script of xenstore-utils commands for a real Xen host", HelpName = "FILE" };
         var command = new Command(name, description)
         {
-            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, luOverRing, keep, replyTimeout, cache, sandbox, maxCommands, emitShell,
+            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, luOverSocket, keep, replyTimeout, cache, sandbox, maxCommands, emitShell,
         };
         command.SetAction(parse =>
         {
@@ -63,8 +63,8 @@ internal static class RealCommand
             if (mode == PairMode.Diff && kind != DaemonKind.Oxenstored) throw new UsageException("diff compares the model with oxenstored only (the model is of oxenstored)");
             if (parse.GetValue(force) && (mode != PairMode.LiveUpdate || kind != DaemonKind.Xenstored))
                 throw new UsageException("--force is for `real lu --daemon xenstored` (oxenstored's -F only postpones the update)");
-            if (parse.GetValue(luOverRing) && kind != DaemonKind.Oxenstored)
-                throw new UsageException("--lu-over-ring is for oxenstored (the C daemon's updates answer at once already)");
+            if (parse.GetValue(luOverSocket) && kind != DaemonKind.Oxenstored)
+                throw new UsageException("--lu-over-socket is for oxenstored (the C daemon's updates answer at once already)");
             var run = new RunDescription(mode, kind);
             var jobCount = parse.GetValue(jobs);
             if (jobCount is < 1 or > 64) throw new UsageException("--jobs must be between 1 and 64");
@@ -107,7 +107,7 @@ internal static class RealCommand
                 Settings = RunSettings.Default with
                 {
                     ForceXenstored = parse.GetValue(force),
-                    OxenstoredUpdateOverRing = parse.GetValue(luOverRing),
+                    OxenstoredUpdateOverRing = !parse.GetValue(luOverSocket),
                     KeepRunFolders = parse.GetValue(keep),
                     ReplyTimeout = TimeSpan.FromSeconds(seconds),
                 },

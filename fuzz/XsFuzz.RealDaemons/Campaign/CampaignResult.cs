@@ -12,7 +12,9 @@ public sealed record CampaignResult(
     long Duplicates,
     long BadInputs,
     long SandboxErrors,
-    string? Aborted)
+    string? Aborted,
+    long DomUSent = 0,
+    long DomUSkipped = 0)
 {
     public double ScenariosPerSecond => Stats.Scenarios / Math.Max(Elapsed.TotalSeconds, 1e-9);
 

@@ -25,7 +25,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = new();
-    private long _inputs, _nothingToRun, _duplicates, _badInputs, _sandboxErrors, _taken;
+    private long _inputs, _nothingToRun, _duplicates, _badInputs, _sandboxErrors, _taken, _domUSent, _domUSkipped;
     private string? _aborted;
 
     public CampaignResult Run(InputSource inputs, CancellationToken cancel)
@@ -41,7 +41,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         _clock.Stop();
         lock (_gate)
             return new CampaignResult(_stats, _groups.All, _clock.Elapsed, _inputs, _nothingToRun, _duplicates, _badInputs,
-                _sandboxErrors, _aborted);
+                _sandboxErrors, _aborted, _domUSent, _domUSkipped);
     }
 
     private void Work(InputSource inputs, CancellationTokenSource stop)
@@ -73,6 +73,8 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
             {
                 _stats.Add(outcome.Stats);
                 foreach (var (reason, n) in mapped.Skipped) _stats.Skipped[reason.Describe()] = _stats.Skipped.GetValueOrDefault(reason.Describe()) + n;
+                _domUSent += mapped.DomUSent;
+                _domUSkipped += mapped.DomUSkipped;
             }
             if (outcome.Divergence is { } divergence) Record(input, mapped, divergence, outcome.Diagnostics);
         }

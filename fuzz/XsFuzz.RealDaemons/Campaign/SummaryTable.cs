@@ -14,11 +14,14 @@ public static class SummaryTable
         var run = options.Run;
         text.Append(Inv($"== xsfuzz real {run.Command} --daemon {run.Kind.Name()}: summary\n"));
         text.Append(Inv($"scenarios       {s.Scenarios} in {r.Elapsed.TotalSeconds:F1} s: {r.ScenariosPerSecond:F2} scenarios/s ({options.Jobs} jobs, {s.DaemonsStarted} daemons started)\n"));
-        text.Append(Inv($"inputs          {r.Inputs} read: {r.NothingToRun} with nothing to run on sockets, {r.Duplicates} repeats, {r.BadInputs} malformed; {r.SandboxErrors} sandbox errors\n"));
+        text.Append(Inv($"inputs          {r.Inputs} read: {r.NothingToRun} with nothing to run, {r.Duplicates} repeats, {r.BadInputs} malformed; {r.SandboxErrors} sandbox errors\n"));
         text.Append(Inv($"commands        {s.Commands} run"));
         if (s.Skipped.Count > 0)
             text.Append("; not run: ").Append(string.Join(", ", s.Skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => Inv($"{k.Value} {k.Key}"))));
         text.Append('\n');
+        // Counted over the scenarios that ran; a domU command is sent over its domain's ring. Payloads
+        // over the limit are dropped for every connection, domUs included: the line above counts them.
+        text.Append(Inv($"domU commands   {r.DomUSent} sent over rings, {r.DomUSkipped} not run\n"));
         text.Append(Inv($"live updates    {s.LiveUpdates} done, {s.RefusedTotal} refused"));
         if (s.Refused.Count > 0)
             text.Append(" (").Append(string.Join(", ", s.Refused.OrderByDescending(k => k.Value).Select(k => Inv($"{k.Key}: {k.Value}")))).Append(')');

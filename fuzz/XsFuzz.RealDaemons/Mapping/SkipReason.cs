@@ -3,9 +3,7 @@ namespace XsFuzz.RealDaemons.Mapping;
 /// <summary>Why a scenario command is not sent to a real daemon (and not to the model either, in diff).</summary>
 public enum SkipReason
 {
-    /// <summary>A domU's ring: the sandbox's rings are zero pages nobody reads, so no domU can talk.</summary>
-    DomU,
-    /// <summary>A socket or ring the scenario never opened: the model ignores it, so nothing is sent.</summary>
+    /// <summary>A socket beyond A2, which the scenario never opened: the model ignores it, so nothing is sent.</summary>
     UnknownConnection,
     /// <summary>CONTROL live-update: it would start a real live update on both daemons; the runner does them.</summary>
     ControlLiveUpdate,
@@ -17,8 +15,7 @@ public static class SkipReasons
 {
     public static string Describe(this SkipReason reason) => reason switch
     {
-        SkipReason.DomU => "domU connection (no ring I/O in the sandbox)",
-        SkipReason.UnknownConnection => "connection the scenario never opened",
+        SkipReason.UnknownConnection => "socket the scenario never opened",
         SkipReason.ControlLiveUpdate => "CONTROL live-update (the runner performs the updates)",
         _ => "payload over 4096 bytes",
     };

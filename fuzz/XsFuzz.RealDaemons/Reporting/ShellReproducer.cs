@@ -46,7 +46,13 @@ public static class ShellReproducer
             var command = scenario.Commands[i];
             var text = ScenarioText.Command(command);
             body.Append('\n').Append(step == d.Step ? "# >> step " : "# step ").Append(Int(step)).Append(": ").Append(text).Append('\n');
-            if (Shell(command, step, watchers) is { } line) body.Append(line);
+            if (Mapping.ScenarioMapper.IsDomU(command))
+            {
+                // A guest's request: dom0's tools would send it with dom0's rights and paths.
+                body.Append("# (not sent: a guest's request; send it from that guest's xenstore client)\n");
+                unsent.Add(Int(step) + ": " + text);
+            }
+            else if (Shell(command, step, watchers) is { } line) body.Append(line);
             else
             {
                 body.Append("# (not sent: xenstore-utils cannot send it)\n");
@@ -198,8 +204,8 @@ public static class ShellReproducer
         script.Append("#\n# NEEDS DOMUS: the scenario starts with ");
         script.Append(string.Join(", ", scenario.Domains.Select(ScenarioText.Domain))).Append(".\n");
         script.Append("# Start a guest with each domid first (the toolstack introduces it to xenstored, e.g. xl create),\n");
-        script.Append("# and give it the target shown (xl's device model stub domains get one). The guests themselves\n");
-        script.Append("# send nothing: every command below comes from dom0.\n");
+        script.Append("# and give it the target shown (xl's device model stub domains get one). A guest's own\n");
+        script.Append("# requests (D<domid>) are listed as not sent: run them inside that guest.\n");
     }
 
     /// <summary>

@@ -12,7 +12,8 @@ namespace XsFuzz.RealDaemons.Running;
 /// <summary>
 /// A fresh real daemon with the four socket slots connected in order. Each connection is
 /// synchronised once before the next one opens, so the daemon has accepted (and numbered) them in
-/// slot order. Disposing closes the sockets and kills the daemon.
+/// slot order. A domU's commands (D&lt;domid&gt;) go over its ring while it is introduced
+/// (<see cref="DomainRings"/>). Disposing closes the sockets and rings and kills the daemon.
 /// </summary>
 public sealed class RealTarget : ITarget
 {
@@ -21,6 +22,7 @@ public sealed class RealTarget : ITarget
     private readonly ControlChannel _control;
     private readonly SandboxLayout _layout;
     private readonly RunSettings _settings;
+    private readonly DomainRings _rings;
     private uint _nextSync = SyncPoint.RunnerIds;
     private uint _nextWalkId = SyncPoint.RunnerIds + 0x4_0000;
     // oxenstored refuses to update while a domain connection has SET_TARGET permissions, and nothing
@@ -36,6 +38,7 @@ public sealed class RealTarget : ITarget
         _layout = layout;
         _settings = settings;
         _control = new ControlChannel(slots[Slots.Control]);
+        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored);
     }
 
     public string Label { get; }
@@ -43,6 +46,9 @@ public sealed class RealTarget : ITarget
     public DaemonKind Kind => _daemon.Kind;
 
     public int Pid => _daemon.Pid;
+
+    /// <summary>The daemon's run folder (its domUs' ring pages are in domu/).</summary>
+    public string RunFolder => _daemon.RunFolder;
 
     /// <summary>Whether the daemon has exited (checked without waiting, unlike <see cref="DeathNote"/>).</summary>
     public bool Exited => !_daemon.IsRunning;
@@ -74,27 +80,38 @@ public sealed class RealTarget : ITarget
         return new RealTarget(label, daemon, [.. slots], layout, settings);
     }
 
-    /// <summary>The scenario connections a real daemon serves here (see <see cref="Slots"/>).</summary>
-    public IReadOnlyList<ConnectionId> Connections { get; } = [ConnectionId.Socket(1), ConnectionId.Socket(2), Xenstored.Dom0];
+    /// <summary>The scenario connections a real daemon serves here (see <see cref="Slots"/>), and the introduced domUs.</summary>
+    public IReadOnlyList<ConnectionId> Connections => [ConnectionId.Socket(1), ConnectionId.Socket(2), Xenstored.Dom0, .. _rings.Connections];
 
     public Delivery Exchange(ConnectionId connection, Packet request)
     {
         if (request.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.SetTarget) _blockedByTarget = false;
-        return Read(SlotOf(connection), request);
+        if (!DomainRings.Changes(request)) return Read(ClientOf(connection), request);
+        _rings.BeforeIntroduce(request);
+        var delivery = Read(ClientOf(connection), request);
+        _rings.AfterDomainRequest();
+        return delivery;
     }
 
-    public Delivery Drain(ConnectionId connection) => Read(SlotOf(connection), null);
+    public Delivery Drain(ConnectionId connection) => Read(ClientOf(connection), null);
 
-    /// <summary>Scenarios are mapped before they run (ScenarioMapper): any other connection is a bug of the runner.</summary>
-    private static int SlotOf(ConnectionId connection) =>
-        Slots.Of(connection) ?? throw new ArgumentException($"no slot for connection {connection}", nameof(connection));
-
-    public string Walk() => StateWalk.Run(request => Read(Slots.Control, request), () => _nextWalkId++);
-
-    private Delivery Read(int slot, Packet? request)
+    /// <summary>
+    /// A socket slot, or a domU's ring; null for a domU that is not introduced now, which, as in the
+    /// model, reads nothing (closed). Scenarios are mapped before they run (ScenarioMapper): any other
+    /// connection is a bug of the runner.
+    /// </summary>
+    private IClientConnection? ClientOf(ConnectionId connection)
     {
-        var connection = _slots[slot];
-        if (connection.Closed) return Delivery.ClosedEmpty;
+        if (Slots.Of(connection) is { } slot) return _slots[slot];
+        if (connection.Kind == ConnectionKind.Ring) return _rings.Of(connection);
+        throw new ArgumentException($"no slot for connection {connection}", nameof(connection));
+    }
+
+    public string Walk() => StateWalk.Run(request => Read(_slots[Slots.Control], request), () => _nextWalkId++);
+
+    private Delivery Read(IClientConnection? connection, Packet? request)
+    {
+        if (connection is null || connection.Closed) return Delivery.ClosedEmpty;
         var sync = SyncPoint.Make(_nextSync++);
         if (request is null) connection.Send(sync);
         else connection.Send(request, sync);
@@ -139,6 +156,7 @@ public sealed class RealTarget : ITarget
 
     public void Dispose()
     {
+        _rings.Dispose();
         foreach (var s in _slots) s.Dispose();
         _daemon.Dispose();
     }

@@ -21,11 +21,11 @@ public sealed record RunSettings
     public int OxenstoredWaitSeconds { get; init; } = 1;
 
     /// <summary>
-    /// Ask oxenstored for its live update over dom0's ring with <c>-t 0</c> instead of over the control
-    /// socket with <see cref="OxenstoredWaitSeconds"/>: a refusal is answered at once, not after the
-    /// wait (see <see cref="OxenstoredRingLiveUpdate"/>).
+    /// Ask oxenstored for its live update over dom0's ring with <c>-t 0</c> (the default) instead of over
+    /// the control socket with <see cref="OxenstoredWaitSeconds"/>: a refusal is answered at once, not
+    /// after the wait, with the same blockers (see <see cref="OxenstoredRingLiveUpdate"/>).
     /// </summary>
-    public bool OxenstoredUpdateOverRing { get; init; }
+    public bool OxenstoredUpdateOverRing { get; init; } = true;
 
     /// <summary>
     /// Pass <c>-F</c> to the C daemon: update even with open transactions (which it then drops).

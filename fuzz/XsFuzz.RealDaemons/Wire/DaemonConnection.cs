@@ -9,7 +9,7 @@ namespace XsFuzz.RealDaemons.Wire;
 /// A blocking client connection to a daemon's Unix socket (a privileged dom0 connection): writes
 /// packets, reads packets back until a chosen one arrives. One thread uses it at a time.
 /// </summary>
-public sealed class DaemonConnection : IDisposable
+public sealed class DaemonConnection : IClientConnection, IDisposable
 {
     private readonly Socket _socket;
     private readonly ReplyDecoder _decoder = new();

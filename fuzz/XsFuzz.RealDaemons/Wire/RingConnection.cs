@@ -20,7 +20,7 @@ namespace XsFuzz.RealDaemons.Wire;
 /// (RELEASE).
 /// </para>
 /// </summary>
-public sealed class RingConnection : IDisposable
+public sealed class RingConnection : IClientConnection, IDisposable
 {
     private readonly string _runFolder;
     private readonly RingPage _page;

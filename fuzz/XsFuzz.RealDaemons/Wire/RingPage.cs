@@ -50,6 +50,17 @@ public sealed class RingPage : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaces the page at <paramref name="path"/> by 4096 zero bytes (a new file: a daemon that still
+    /// maps the old one keeps it), as a toolstack gives a new guest a zeroed page.
+    /// </summary>
+    public static void CreateFresh(string path)
+    {
+        var fresh = path + ".new";
+        File.WriteAllBytes(fresh, new byte[PageSize]);
+        File.Move(fresh, path, overwrite: true);
+    }
+
     public void Dispose()
     {
         _view.Dispose();
