@@ -15,8 +15,9 @@
  * What a child changes that the next child would otherwise see (it shares the folder and the fds):
  *   - dom0's ring page, $RUN/xsd_kva: a shared mapping, so the child's writes reach the file; it is
  *     written back from a copy taken at the first poll;
- *   - the event-channel port counter $RUN/evtchn.next, the domU ring and port files in $RUN/domu
- *     and the clients' event sockets $RUN/ev<P> (scripts/real/xenevtchn.c): put back or removed;
+ *   - the event-channel port counter $RUN/evtchn.next and the ring and port files in $RUN/domu
+ *     (dom0's port is published there at start): put back as they were, others removed; the
+ *     clients' event sockets $RUN/ev<P> (scripts/real/xenevtchn.c): removed;
  *   - kicks still queued on the daemon's event socket $RUN/evtchn (the fd is shared): read away;
  *   - stdout/stderr ($RUN/daemon.out, one open file for all): emptied, so that a death note is
  *     the last child's own.
@@ -53,6 +54,11 @@ static int ring_known;
 static char next_copy[64];
 static ssize_t next_length = -1;      /* -1: there was no evtchn.next */
 static int event_fd = -1;
+
+/* $RUN/domu at the first poll: few small files (dom0's port). */
+#define SAVED_MAX 16
+static struct saved { char name[64]; char data[RING_SIZE]; ssize_t length; } saved[SAVED_MAX];
+static int saved_count;
 
 static void path(char *out, size_t size, const char *name)
 {
@@ -97,20 +103,45 @@ static int find_event_socket(void)
     return -1;
 }
 
-static void remove_folder(const char *name)
+/* Calls back with each file name of $RUN/domu. */
+static void each_domu_file(void (*f)(const char *name))
 {
-    char p[4200], q[4500];
-    path(p, sizeof(p), name);
+    char p[4200];
+    path(p, sizeof(p), "domu");
     DIR *d = opendir(p);
     if (!d) return;
     struct dirent *e;
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        snprintf(q, sizeof(q), "%s/%s", p, e->d_name);
-        unlink(q);
-    }
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) f(e->d_name);
     closedir(d);
-    rmdir(p);
+}
+
+static void save_domu_file(const char *name)
+{
+    char relative[128];
+    if (saved_count == SAVED_MAX || strlen(name) >= sizeof(saved[0].name)) _exit(76);
+    struct saved *s = &saved[saved_count++];
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    snprintf(relative, sizeof(relative), "domu/%.63s", name);
+    s->length = read_file(relative, s->data, sizeof(s->data));
+}
+
+static void remove_domu_file(const char *name)
+{
+    char p[4500];
+    snprintf(p, sizeof(p), "%s/domu/%s", run, name);
+    unlink(p);
+}
+
+static void restore_domu(void)
+{
+    char relative[128];
+    each_domu_file(remove_domu_file);
+    for (int i = 0; i < saved_count; i++) {
+        if (saved[i].length < 0) continue;
+        snprintf(relative, sizeof(relative), "domu/%.63s", saved[i].name);
+        write_file(relative, saved[i].data, (size_t)saved[i].length, 1);
+    }
 }
 
 static void remove_event_sockets(void)
@@ -132,6 +163,7 @@ static void snapshot(void)
     ring_known = read_file("xsd_kva", ring_copy, RING_SIZE) == RING_SIZE;
     next_length = read_file("evtchn.next", next_copy, sizeof(next_copy));
     event_fd = find_event_socket();
+    each_domu_file(save_domu_file);
 }
 
 static void restore(void)
@@ -143,7 +175,7 @@ static void restore(void)
         path(p, sizeof(p), "evtchn.next");
         unlink(p);
     }
-    remove_folder("domu");
+    restore_domu();
     remove_event_sockets();
     if (event_fd >= 0) {
         char drop[64];

@@ -54,6 +54,7 @@ public sealed partial class DaemonProcess : IDaemon
     {
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{(kind == DaemonKind.Oxenstored ? 'o' : 'c')}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
+        SweepOnce(layout.RunRoot);
         var run = Path.Combine(layout.RunRoot, name);
         if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
         Directory.CreateDirectory(run);
@@ -75,6 +76,41 @@ public sealed partial class DaemonProcess : IDaemon
         }
         return daemon;
     }
+
+    private static int _swept;
+
+    /// <summary>
+    /// Deletes, once per process, the run folders of xsfuzz processes that are gone: one killed with
+    /// SIGKILL (as afl-fuzz ends its target) had no chance to (its daemons died with it).
+    /// </summary>
+    private static void SweepOnce(string runRoot)
+    {
+        if (Interlocked.Exchange(ref _swept, 1) == 1 || !Directory.Exists(runRoot)) return;
+        foreach (var folder in Directory.EnumerateDirectories(runRoot))
+        {
+            var match = FolderName().Match(Path.GetFileName(folder));
+            if (!match.Success || !int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var pid) || Alive(pid)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[oc]([0-9]+)-[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex FolderName();
 
     private void WaitUntilListening(TimeSpan timeout)
     {
