@@ -188,16 +188,19 @@ cp -- "$XS_CORPUS"/*.bin "$work/orphans-in/"
 afl-showmap -t 20000 -m none -i "$work/orphans-in" -o "$work/orphans-showmap" -- "$XS_XSFUZZ_AFL" afl --daemon "$daemon" \
     >"$work/orphans-showmap.log" 2>&1 &
 showmap=$!
+# afl-showmap's first child only reports the map size and exits: the target is the child with daemons.
 target=""
-for ((i = 0; i < 600; i++)); do
-    target="$(pgrep -P "$showmap" | head -n 1 || true)"
+for ((i = 0; i < 1200; i++)); do
+    for child in $(pgrep -P "$showmap" || true); do
+        [[ -z "$(daemons_of "$child")" ]] || target="$child"
+    done
     [[ -z "$target" ]] || break
     sleep 0.1
 done
 if [[ -n "$target" ]]; then
     orphans "$daemon: kill -9 of xsfuzz afl --daemon (fork servers)" "$target"
 else
-    fail "$daemon: kill -9 of xsfuzz afl --daemon" "afl-showmap started no target" "$work/orphans-showmap.log"
+    fail "$daemon: kill -9 of xsfuzz afl --daemon" "no target of afl-showmap started daemons within 120 s" "$work/orphans-showmap.log"
 fi
 kill "$showmap" 2>/dev/null || true
 wait "$showmap" 2>/dev/null || true
