@@ -17,6 +17,8 @@ Per daemon (xenstored, then oxenstored):
     reach the map afl-fuzz reads
   - afl-fuzz -V SECONDS on one core from three corpus seeds: it runs (execs_done > 0), at a
     stability of at least 95 %
+Then, for the first daemon: no daemon outlives a SIGKILLed xsfuzz, neither the fresh ones of
+`xsfuzz real lu` nor the fork servers (and their copies) of `xsfuzz afl --daemon`.
 It prints (INFO lines) exec/s, stability, the map's tuples and any crash the campaign saved.
 
   --daemon NAME   only this daemon (xenstored or oxenstored)
@@ -146,5 +148,61 @@ for daemon in "${daemons[@]}"; do
         info "$daemon: crash $(basename "$crash"): replay with: $XS_XSFUZZ real lu --daemon $daemon $crash"
     done
 done
+
+# 3. kill -9 of xsfuzz leaves no daemon behind. A daemon's command line names its run folder,
+# RUN_ROOT/{c,o}<xsfuzz pid>-<n>, which is how its survivors are found.
+daemons_of() { pgrep -f "/[co]$1-[0-9]+/" || true; }
+orphans() {  # NAME PID: waits for a daemon of PID, kills PID with SIGKILL, checks that none survives
+    local name="$1" pid="$2" i found=""
+    for ((i = 0; i < 600; i++)); do
+        found="$(daemons_of "$pid")"
+        [[ -z "$found" ]] || break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z "$found" ]]; then
+        fail "$name" "no daemon of xsfuzz (pid $pid) seen within 60 s"
+        kill -9 "$pid" 2>/dev/null || true
+        return
+    fi
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null || true
+    local left=""
+    for ((i = 0; i < 30; i++)); do
+        left="$(daemons_of "$pid")"
+        [[ -n "$left" ]] || break
+        sleep 0.1
+    done
+    if [[ -z "$left" ]]; then
+        pass "$name: $(wc -w <<<"$found") daemon process(es) running at the kill, none left 3 s after"
+    else
+        fail "$name" "daemons left after kill -9 of xsfuzz: $(tr '\n' ' ' <<<"$left")"
+        xargs -r kill -9 <<<"$left" 2>/dev/null || true
+    fi
+}
+daemon="${daemons[0]}"
+"$XS_XSFUZZ" real lu --daemon "$daemon" --time 120s --out "$work/orphans-lu" >"$work/orphans-lu.log" 2>&1 &
+orphans "$daemon: kill -9 of xsfuzz real lu" $!
+mkdir -p "$work/orphans-in"
+cp -- "$XS_CORPUS"/*.bin "$work/orphans-in/"
+afl-showmap -t 20000 -m none -i "$work/orphans-in" -o "$work/orphans-showmap" -- "$XS_XSFUZZ_AFL" afl --daemon "$daemon" \
+    >"$work/orphans-showmap.log" 2>&1 &
+showmap=$!
+# afl-showmap's first child only reports the map size and exits: the target is the child with daemons.
+target=""
+for ((i = 0; i < 1200; i++)); do
+    for child in $(pgrep -P "$showmap" || true); do
+        [[ -z "$(daemons_of "$child")" ]] || target="$child"
+    done
+    [[ -z "$target" ]] || break
+    sleep 0.1
+done
+if [[ -n "$target" ]]; then
+    orphans "$daemon: kill -9 of xsfuzz afl --daemon (fork servers)" "$target"
+else
+    fail "$daemon: kill -9 of xsfuzz afl --daemon" "no target of afl-showmap started daemons within 120 s" "$work/orphans-showmap.log"
+fi
+kill "$showmap" 2>/dev/null || true
+wait "$showmap" 2>/dev/null || true
 
 finish

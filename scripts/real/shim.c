@@ -13,21 +13,43 @@
  *      /var/lib/xenstored/..., /var/log/xen/...        -> $RUN/lib/..., $RUN/log/...
  *    Only the calls these daemons use for such paths are wrapped; with
  *    XSFUZZ_SHIM_VERBOSE=1 every redirection is logged to stderr.
+ *  - with XSFUZZ_PARENT=PID (xsfuzz sets it), the daemon dies with its parent
+ *    (PR_SET_PDEATHSIG), so that no daemon outlives a SIGKILLed xsfuzz, and
+ *    one that starts after its parent died exits at once.
+ *  - forkserver.c: the fork server of `xsfuzz afl --daemon`.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+/* XSFUZZ_PARENT is xsfuzz's pid. The shim is also preloaded into the sandbox script's helpers
+ * (cat), whose parent is the script: only a direct child of xsfuzz (the daemon) takes the flag, and
+ * anything started after xsfuzz died exits. The flag survives a live update's execve. */
+__attribute__((constructor)) static void die_with_parent(void)
+{
+    const char *given = getenv("XSFUZZ_PARENT");
+    if (!given || !*given)
+        return;
+    pid_t parent = (pid_t)atoi(given);
+    if (getppid() == parent)
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (kill(parent, 0) < 0 && errno == ESRCH)
+        _exit(70);
+}
 
 static int clamp(__rlimit_resource_t resource, const struct rlimit *asked)
 {

@@ -78,7 +78,17 @@ internal static class AflCommand
             DefaultValueFactory = _ => "edges",
             HelpName = "KIND",
         };
-        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, config, empty, daemon, cache, build, counts };
+        var start = new Option<string>("--daemon-start")
+        {
+            Description = "with --daemon: fork (a copy of one daemon per input, from the shim's fork server) or fresh (two new daemons per input)",
+            DefaultValueFactory = _ => "fork",
+            HelpName = "HOW",
+        };
+        var luOverSocket = new Option<bool>("--lu-over-socket")
+        {
+            Description = "with --daemon oxenstored: request live updates over the control socket with -t 1 (a refusal then costs 1 s) instead of dom0's ring",
+        };
+        var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, config, empty, daemon, cache, build, counts, start, luOverSocket };
         command.SetAction(parse =>
         {
             var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
@@ -94,7 +104,16 @@ internal static class AflCommand
                     "edges" => false,
                     var other => throw new UsageException($"--daemon-counts must be hits or edges, not '{other}'"),
                 };
-                using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!, hitCounts);
+                var forked = parse.GetValue(start) switch
+                {
+                    "fork" => true,
+                    "fresh" => false,
+                    var other => throw new UsageException($"--daemon-start must be fork or fresh, not '{other}'"),
+                };
+                var overSocket = parse.GetValue(luOverSocket);
+                if (overSocket && name != "oxenstored") throw new UsageException("--lu-over-socket is for oxenstored (the C daemon has no ring way to ask)");
+                var overRing = !overSocket;
+                using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!, hitCounts, forked, overRing);
                 Fuzz(Filtered(input => real.Run(input, FirstUseFilter.Map())), inProcess);
                 return XsfuzzApp.Ok;
             }
@@ -111,14 +130,14 @@ internal static class AflCommand
         else Fuzzer.OutOfProcess.Run(target);
     }
 
-    private static RealAflTarget StartRealTarget(string name, string? cache, string build, bool hitCounts)
+    private static RealAflTarget StartRealTarget(string name, string? cache, string build, bool hitCounts, bool forked, bool overRing)
     {
         if (!DaemonKinds.TryParse(name, out var kind)) throw new UsageException("--daemon must be oxenstored or xenstored");
         if (build is not ("traced" or "plain")) throw new UsageException("--build must be traced or plain");
         try
         {
             var layout = SandboxLayout.Prepare(null, cache, build);
-            return new RealAflTarget(layout, kind, KnownDifferences.Builtin(), hitCounts);
+            return new RealAflTarget(layout, kind, KnownDifferences.Builtin(), hitCounts, forked, overRing);
         }
         catch (SandboxException e)
         {

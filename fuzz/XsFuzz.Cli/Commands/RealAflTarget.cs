@@ -10,8 +10,9 @@ namespace XsFuzz.Cli.Commands;
 /// <summary>
 /// The target of `xsfuzz afl --daemon KIND`: each input is decoded exactly as the model target decodes
 /// it (<see cref="ScenarioDecoder.Decode"/>), cut to what the sandbox runs (<see cref="ScenarioMapper"/>)
-/// and run on two fresh traced daemons (real-build.sh's "traced" build), A performing every live update
-/// and B none, as `xsfuzz real lu` runs it. Each side writes its edges into a <see cref="CoverageMap"/>
+/// and run on two traced daemons (real-build.sh's "traced" build), A performing every live update
+/// and B none, as `xsfuzz real lu` runs it. By default each side's daemon is a fresh copy forked from
+/// a daemon set up once (<see cref="ForkServer"/>); with forked false, two new daemons per input. Each side writes its edges into a <see cref="CoverageMap"/>
 /// of its own; when both daemons are dead (the runner kills and reaps them), both maps are folded into
 /// the map afl-fuzz reads. A divergence whose signature the allow-list does not know, and a daemon that
 /// died by the end of a run without one, throw <see cref="RealDaemonFinding"/>: an AFL crash, whose
@@ -27,13 +28,20 @@ internal sealed class RealAflTarget : IDisposable
     private readonly CoverageMap _mapA;
     private readonly CoverageMap _mapB;
     private readonly ScenarioRunner _runner;
+    private readonly ForkServer? _serverA;
+    private readonly ForkServer? _serverB;
     private readonly HarnessOptions _options = HarnessOptions.DebianOnly; // the sandbox runs Debian's file
 
     private readonly bool _hitCounts;
+    private readonly string _replayFlags;
 
     /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
-    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts)
+    /// <param name="forked">Fork each side's daemon from a fork server (true) or start it afresh.</param>
+    /// <param name="overRing">oxenstored: live updates over dom0's ring (RunSettings.OxenstoredUpdateOverRing).</param>
+    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts, bool forked = true, bool overRing = true)
     {
+        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing };
+        _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);
         _known = known;
@@ -47,7 +55,13 @@ internal sealed class RealAflTarget : IDisposable
             _mapA.Dispose();
             throw;
         }
-        _runner = new ScenarioRunner(layout, _run, RunSettings.Default, _mapA.Environment, _mapB.Environment);
+        if (forked)
+        {
+            _serverA = new ForkServer(layout, kind, settings.StartTimeout, _mapA.Environment);
+            _serverB = new ForkServer(layout, kind, settings.StartTimeout, _mapB.Environment);
+        }
+        _runner = new ScenarioRunner(layout, _run, settings, _mapA.Environment, _mapB.Environment,
+            _serverA is null ? null : _serverA.Fork, _serverB is null ? null : _serverB.Fork);
     }
 
     /// <summary>Edges the last run's daemons hit: A (updated), B (reference), before folding.</summary>
@@ -60,6 +74,7 @@ internal sealed class RealAflTarget : IDisposable
     {
         var mapped = ScenarioMapper.Map(ScenarioDecoder.Decode(input, _options));
         if (mapped.Runnable.Commands.Count == 0) return;   // as real lu: nothing reaches a live update
+        Prepare();
         _mapA.Clear();
         _mapB.Clear();
         ScenarioOutcome outcome;
@@ -76,7 +91,7 @@ internal sealed class RealAflTarget : IDisposable
         var signature = outcome.Divergence?.Signature ?? outcome.Death;
         if (signature is null || _known.Match(_run, signature) is not null) return;
         var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
-        throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}\n{outcome.Diagnostics}");
+        throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}{_replayFlags}\n{outcome.Diagnostics}");
     }
 
     /// <summary>
@@ -91,14 +106,24 @@ internal sealed class RealAflTarget : IDisposable
         }
         catch (SandboxException)
         {
+            Prepare();
             _mapA.Clear();
             _mapB.Clear();
             return _runner.Execute(mapped.Runnable);
         }
     }
 
+    /// <summary>The fork servers' start-up edges belong to no input: they are made before the maps are cleared.</summary>
+    private void Prepare()
+    {
+        _serverA?.Prepare();
+        _serverB?.Prepare();
+    }
+
     public void Dispose()
     {
+        _serverA?.Dispose();
+        _serverB?.Dispose();
         _mapA.Dispose();
         _mapB.Dispose();
     }

@@ -76,7 +76,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
                 _domUSent += mapped.DomUSent;
                 _domUSkipped += mapped.DomUSkipped;
             }
-            if (outcome.Divergence is { } divergence) Record(input, mapped, divergence, outcome.Diagnostics);
+            if (OutcomeFinding.Of(outcome, mapped.Runnable) is { } divergence) Record(input, mapped, divergence, outcome.Diagnostics);
         }
     }
 
@@ -125,7 +125,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
 
     private bool Reproduces(Scenario scenario, string signature)
     {
-        try { return _runner.Execute(scenario).Divergence?.Signature == signature; }
+        try { return OutcomeFinding.Of(_runner.Execute(scenario), scenario)?.Signature == signature; }
         catch (SandboxException) { return false; }
     }
 
@@ -136,7 +136,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         ScenarioOutcome again;
         try { again = _runner.Execute(shrunk); }
         catch (SandboxException) { return; }
-        if (again.Divergence is not { } d || d.Signature != divergence.Signature) return;
+        if (OutcomeFinding.Of(again, shrunk) is not { } d || d.Signature != divergence.Signature) return;
         var smaller = new MappedScenario(shrunk, new Dictionary<SkipReason, int>());
         var base64 = Reproducer(shrunk, null);
         group.Reproducer = options.Run.Reproducer(base64);

@@ -21,7 +21,7 @@ public sealed class RealShrinker(ScenarioRunner runner, HarnessOptions options, 
         var signature = divergence.Signature;
         _shrinker = new Shrinker(s =>
         {
-            try { return runner.Execute(s).Divergence?.Signature == signature; }
+            try { return OutcomeFinding.Of(runner.Execute(s), s)?.Signature == signature; }
             catch (Sandbox.SandboxException) { return false; }
         }, options, maxRuns);
         return _shrinker.Shrink(scenario, divergence.Step);

@@ -21,7 +21,7 @@ internal static class OxenstoredLiveUpdate
     /// <summary>The refusal reason of a domain connection with SET_TARGET permissions.</summary>
     public const string SetTargetReason = "SET_TARGET permissions";
 
-    public static LiveUpdateResult Perform(ControlChannel control, DaemonProcess daemon, RunSettings settings)
+    public static LiveUpdateResult Perform(ControlChannel control, IDaemon daemon, RunSettings settings)
     {
         var wait = settings.OxenstoredWaitSeconds.ToString(CultureInfo.InvariantCulture);
         var (first, ending) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-s", "-t", wait);
@@ -81,12 +81,12 @@ internal static class OxenstoredLiveUpdate
         return new(LiveUpdateStatus.Failed, reason, reply.ToString());
     }
 
-    internal static LiveUpdateResult Lost(DaemonProcess daemon, string what, Ending ending) =>
+    internal static LiveUpdateResult Lost(IDaemon daemon, string what, Ending ending) =>
         daemon.DeathNote(TimeSpan.FromMilliseconds(300)) is not null ? Died(daemon)
         : new LiveUpdateResult(LiveUpdateStatus.Failed, ending == Ending.Timeout ? "no answer" : "control connection closed",
             $"{what}: {(ending == Ending.Timeout ? "no answer in time" : "the connection was closed")}");
 
-    internal static LiveUpdateResult Died(DaemonProcess daemon) =>
+    internal static LiveUpdateResult Died(IDaemon daemon) =>
         new(LiveUpdateStatus.Failed, "daemon died: " + (daemon.DeathNote(TimeSpan.FromMilliseconds(300)) ?? "?"),
             "the daemon exited:\n" + daemon.OutputTail());
 }

@@ -28,7 +28,7 @@ internal static class OxenstoredRingLiveUpdate
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
     private const uint FirstId = SyncPoint.RunnerIds + 0x9_0000;
 
-    public static LiveUpdateResult Perform(ControlChannel control, DaemonProcess daemon, RunSettings settings)
+    public static LiveUpdateResult Perform(ControlChannel control, IDaemon daemon, RunSettings settings)
     {
         var (introduced, asked) = control.Call(settings.ReplyTimeout, Op.IsDomainIntroduced, "0");
         if (introduced is null) return OxenstoredLiveUpdate.Lost(daemon, "IS_DOMAIN_INTRODUCED 0", asked);

@@ -17,7 +17,7 @@ namespace XsFuzz.RealDaemons.Running;
 /// </summary>
 public sealed class RealTarget : ITarget
 {
-    private readonly DaemonProcess _daemon;
+    private readonly IDaemon _daemon;
     private readonly DaemonConnection[] _slots;
     private readonly ControlChannel _control;
     private readonly SandboxLayout _layout;
@@ -30,7 +30,7 @@ public sealed class RealTarget : ITarget
     // would only wait out its second and be refused again, so it is counted as refused without trying.
     private bool _blockedByTarget;
 
-    private RealTarget(string label, DaemonProcess daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings)
+    private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings)
     {
         Label = label;
         _daemon = daemon;
@@ -53,12 +53,15 @@ public sealed class RealTarget : ITarget
     /// <summary>Whether the daemon has exited (checked without waiting, unlike <see cref="DeathNote"/>).</summary>
     public bool Exited => !_daemon.IsRunning;
 
-    /// <summary>Starts a daemon (with <paramref name="environment"/> added to its own) and connects the slots.</summary>
+    /// <summary>
+    /// Starts a daemon (with <paramref name="environment"/> added to its own), or takes one from
+    /// <paramref name="start"/> (a <see cref="ForkServer"/>'s copy), and connects the slots.
+    /// </summary>
     /// <exception cref="SandboxException">The daemon would not start or accept the connections.</exception>
     public static RealTarget Start(string label, SandboxLayout layout, DaemonKind kind, RunSettings settings,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, Func<IDaemon>? start = null)
     {
-        var daemon = DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders, environment);
+        var daemon = start?.Invoke() ?? DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders, environment);
         var slots = new List<DaemonConnection>();
         try
         {

@@ -19,10 +19,12 @@ public sealed record ScenarioOutcome(Divergence? Divergence, RunStats Stats, str
 /// state can leak from one to the next. lu starts two daemons (in parallel), diff one daemon and a
 /// model whose /tool/xenstored is the sandbox's binary path, as oxenstored writes its own path there.
 /// <paramref name="environmentA"/> and <paramref name="environmentB"/> go to the daemons of side A and
-/// B (the coverage maps of xsfuzz afl --daemon).
+/// B (the coverage maps of xsfuzz afl --daemon). <paramref name="daemonA"/> and <paramref name="daemonB"/>,
+/// when given, supply the daemons instead (copies from a <see cref="ForkServer"/>).
 /// </summary>
 public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, RunSettings settings,
-    IReadOnlyDictionary<string, string>? environmentA = null, IReadOnlyDictionary<string, string>? environmentB = null)
+    IReadOnlyDictionary<string, string>? environmentA = null, IReadOnlyDictionary<string, string>? environmentB = null,
+    Func<IDaemon>? daemonA = null, Func<IDaemon>? daemonB = null)
 {
     public RunDescription Run => run;
 
@@ -54,13 +56,13 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
         if (run.Mode == PairMode.Diff)
         {
             var config = XenstoredConfig.Debian with { ToolXenstoredValue = layout.Binary(run.Kind) };
-            return (RealTarget.Start(run.LabelA, layout, run.Kind, settings, environmentA), new ModelTarget(config, layout: Slots.ModelLayout));
+            return (RealTarget.Start(run.LabelA, layout, run.Kind, settings, environmentA, daemonA), new ModelTarget(config, layout: Slots.ModelLayout));
         }
-        var startB = Task.Run(() => RealTarget.Start(run.LabelB, layout, run.Kind, settings, environmentB));
+        var startB = Task.Run(() => RealTarget.Start(run.LabelB, layout, run.Kind, settings, environmentB, daemonB));
         RealTarget a;
         try
         {
-            a = RealTarget.Start(run.LabelA, layout, run.Kind, settings, environmentA);
+            a = RealTarget.Start(run.LabelA, layout, run.Kind, settings, environmentA, daemonA);
         }
         catch
         {

@@ -12,7 +12,7 @@ namespace XsFuzz.RealDaemons.Running;
 /// </summary>
 internal static class XenstoredLiveUpdate
 {
-    public static LiveUpdateResult Perform(ControlChannel control, DaemonProcess daemon, string binary, RunSettings settings)
+    public static LiveUpdateResult Perform(ControlChannel control, IDaemon daemon, string binary, RunSettings settings)
     {
         var (named, ending) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-f", binary);
         if (named is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -f", ending);

@@ -7,9 +7,10 @@ namespace XsFuzz.RealDaemons.Sandbox;
 /// One daemon in its own run folder, started through <c>real-sandbox.sh exec</c>, which prepares the
 /// folder and then execs the daemon: the child's pid is the daemon's pid (oxenstored keeps it across
 /// its live-update re-exec; the C daemon execs its new binary in place too). Disposing kills it by pid,
-/// reaps it and deletes the folder.
+/// reaps it and deletes the folder. It also dies with this process, even on SIGKILL: the shim gives it
+/// PR_SET_PDEATHSIG when <c>XSFUZZ_PARENT</c> names its parent (see <see cref="Spawner"/>).
 /// </summary>
-public sealed partial class DaemonProcess : IDisposable
+public sealed partial class DaemonProcess : IDaemon
 {
     private static long _counter;
     private readonly Process _process;
@@ -22,6 +23,9 @@ public sealed partial class DaemonProcess : IDisposable
         _process = process;
         _keepFolder = keepFolder;
     }
+
+    /// <summary>The shim's variable: the pid whose death kills the daemon (scripts/real/shim.c).</summary>
+    public const string ParentVariable = "XSFUZZ_PARENT";
 
     public DaemonKind Kind { get; }
     public string RunFolder { get; }
@@ -50,6 +54,7 @@ public sealed partial class DaemonProcess : IDisposable
     {
         var name = string.Create(CultureInfo.InvariantCulture,
             $"{(kind == DaemonKind.Oxenstored ? 'o' : 'c')}{Environment.ProcessId}-{Interlocked.Increment(ref _counter)}");
+        SweepOnce(layout.RunRoot);
         var run = Path.Combine(layout.RunRoot, name);
         if (Directory.Exists(run)) Directory.Delete(run, recursive: true);
         Directory.CreateDirectory(run);
@@ -57,8 +62,8 @@ public sealed partial class DaemonProcess : IDisposable
         foreach (var a in new[] { layout.Script, "--cache", layout.Cache, "exec", kind.Name(), run }) start.ArgumentList.Add(a);
         if (layout.Build is { } build) start.Environment[SandboxLayout.BuildVariable] = build;
         foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) start.Environment[variable] = value;
-        var process = Process.Start(start) ?? throw new SandboxException("cannot run bash");
-        DaemonReaper.Add(process);
+        start.Environment[ParentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var process = Spawner.Start(start);
         var daemon = new DaemonProcess(kind, run, process, keepFolder);
         try
         {
@@ -71,6 +76,41 @@ public sealed partial class DaemonProcess : IDisposable
         }
         return daemon;
     }
+
+    private static int _swept;
+
+    /// <summary>
+    /// Deletes, once per process, the run folders of xsfuzz processes that are gone: one killed with
+    /// SIGKILL (as afl-fuzz ends its target) had no chance to (its daemons died with it).
+    /// </summary>
+    private static void SweepOnce(string runRoot)
+    {
+        if (Interlocked.Exchange(ref _swept, 1) == 1 || !Directory.Exists(runRoot)) return;
+        foreach (var folder in Directory.EnumerateDirectories(runRoot))
+        {
+            var match = FolderName().Match(Path.GetFileName(folder));
+            if (!match.Success || !int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var pid) || Alive(pid)) continue;
+            try { Directory.Delete(folder, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[oc]([0-9]+)-[0-9]+$")]
+    private static partial System.Text.RegularExpressions.Regex FolderName();
 
     private void WaitUntilListening(TimeSpan timeout)
     {
@@ -99,22 +139,30 @@ public sealed partial class DaemonProcess : IDisposable
         {
             return "gone";
         }
-        var path = Path.Combine(RunFolder, "daemon.out");
+        var code = _process.ExitCode;
+        return NoteOf(RunFolder, code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}");
+    }
+
+    /// <summary>The daemon's last words in RUN/daemon.out, else <paramref name="exit"/>.</summary>
+    internal static string NoteOf(string runFolder, string exit)
+    {
+        var path = Path.Combine(runFolder, "daemon.out");
         var output = File.Exists(path) ? File.ReadAllText(path) : "";
         if (ClangAssertion().Match(output) is { Success: true } a)
             return $"{a.Groups["file"].Value}:{a.Groups["line"].Value}: {a.Groups["function"].Value}: {a.Groups["rest"].Value.Trim()}";
         if (LastWords().Match(output) is { Success: true } m) return m.Value.Trim();
-        var code = _process.ExitCode;
-        return code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}";
+        return exit;
     }
 
-    /// <summary>The end of the daemon's stdout/stderr and, for oxenstored, of its log: for reports.</summary>
-    public string OutputTail(int lines = 15)
+    public string OutputTail(int lines = 15) => TailOf(RunFolder, lines);
+
+    /// <summary>The end of RUN/daemon.out and RUN/xenstored.log (oxenstored's log).</summary>
+    internal static string TailOf(string runFolder, int lines)
     {
         var text = new System.Text.StringBuilder();
         foreach (var file in new[] { "daemon.out", "xenstored.log" })
         {
-            var path = Path.Combine(RunFolder, file);
+            var path = Path.Combine(runFolder, file);
             if (!File.Exists(path)) continue;
             string[] all;
             try { all = File.ReadAllLines(path); }
