@@ -88,7 +88,7 @@ public static class CostSplit
         public void Run(Scenario scenario)
         {
             var start = ThreadCpu.Now();
-            _reference = new Xenstored(options.Config);
+            _reference = new Xenstored(options.ConfigOf(scenario).Config);
             for (var i = 0; i < ModelLayout.Plain.Sockets; i++) _reference.OpenSocket();
             _updated = null;
             foreach (var domain in scenario.Domains)
