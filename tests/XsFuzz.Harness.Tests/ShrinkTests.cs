@@ -21,7 +21,7 @@ public class ShrinkTests
         { LiveUpdateFault.TransactionWritesLost, "D0 tx0 TRANSACTION_START\nD0 tx1 MKDIR /\nLIVE-UPDATE", 9 },
         { LiveUpdateFault.PendingEventDropped, "listener 4\nD0 tx0 SET_PERMS @introduceDomain n0\nLIVE-UPDATE", 9 },
         { LiveUpdateFault.DomainTargetLost, "D0 tx0 SET_TARGET 0 0\nLIVE-UPDATE", 3 },
-        { LiveUpdateFault.WatchOrderReversed, "listener 4\nLIVE-UPDATE", 5 },
+        { LiveUpdateFault.WatchOrderReversed, "listener 4\nD0 tx0 WATCH / t0\nLIVE-UPDATE", 7 },
         { LiveUpdateFault.TxCounterReset, "D0 tx0 TRANSACTION_START\nLIVE-UPDATE", 3 },
         { LiveUpdateFault.NodeIdentityLost, "LIVE-UPDATE", 1 },
     };
