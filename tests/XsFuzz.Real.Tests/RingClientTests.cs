@@ -146,6 +146,28 @@ public sealed class RingClientTests : IDisposable
     }
 
     [Fact]
+    public void After_a_silent_timeout_later_reads_wait_briefly_until_the_daemon_answers_again()
+    {
+        using var daemon = new FakeRingDaemon(_run, Domid, PortNumber);
+        daemon.Stalled = true;
+        using var client = RingConnection.Open(_run, Domid, Wait);
+        client.Send(Packet.Request(Op.Read, 1, 0, "/x"));
+        Assert.Equal(Ending.Timeout, client.ReadUntil(p => p.RequestId == 1, TimeSpan.FromMilliseconds(100)).Ending);
+
+        // Deaf now: a 30 s timeout is cut short (the divergence is already seen).
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(Ending.Timeout, client.ReadUntil(p => p.RequestId == 1, TimeSpan.FromSeconds(30)).Ending);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"waited {clock.Elapsed}");
+
+        // A packet from the daemon ends it: its replies are waited for again.
+        daemon.Stalled = false;
+        client.Send(Packet.Request(Op.Read, 2, 0, "/y"));
+        var (_, end, ending) = client.ReadUntil(p => p.RequestId == 2, Wait);
+        Assert.Equal(Ending.Complete, ending);
+        Assert.NotNull(end);
+    }
+
+    [Fact]
     public void The_connection_closes_when_the_domain_is_released_and_follows_a_new_port()
     {
         using var daemon = new FakeRingDaemon(_run, Domid, PortNumber);

@@ -98,7 +98,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         Follow();
         if (Closed || bytes.Length == 0) return;
         _pending.Enqueue(bytes);
-        var deadline = Deadline(SendTimeout);
+        var deadline = Deadline(_deaf ? DeafWait : SendTimeout);
         while (!Closed && Push() && PendingBytes > 0)
         {
             var left = Left(deadline);
@@ -116,23 +116,37 @@ public sealed class RingConnection : IClientConnection, IDisposable
     public (List<Packet> Before, Packet? End, Ending Ending) ReadUntil(Func<Packet, bool> isEnd, TimeSpan timeout)
     {
         var before = new List<Packet>();
-        var deadline = Deadline(timeout);
+        var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
         while (true)
         {
             Push();
             ConsumeReplies();
             while (_decoder.Next() is { } packet)
             {
+                _deaf = false;
                 if (isEnd(packet)) return (before, packet, Ending.Complete);
                 before.Add(packet);
             }
             Follow();
             if (_channel is null) return (before, null, Ending.Closed);
             var left = Left(deadline);
-            if (left <= TimeSpan.Zero) return (before, null, Ending.Timeout);
+            if (left <= TimeSpan.Zero)
+            {
+                if (before.Count == 0) _deaf = true;
+                return (before, null, Ending.Timeout);
+            }
             _channel.Wait(left);
         }
     }
+
+    /// <summary>
+    /// Set when a whole read timed out without a single packet; cleared by the next packet. A daemon that
+    /// has stopped serving a domain (oxenstored after a second INTRODUCE keeps the old port: its kicks
+    /// raise Not_found) would otherwise cost every later request of the scenario a full send and reply
+    /// timeout. Once deaf, a connection waits only <see cref="DeafWait"/>: the divergence is already seen.
+    /// </summary>
+    private bool _deaf;
+    private static readonly TimeSpan DeafWait = TimeSpan.FromMilliseconds(100);
 
     public void Dispose()
     {
