@@ -23,30 +23,14 @@ Inputs that crash the target (a planted fault) count like the others.
 EOF
 }
 
-fault="" fault_given=0 timeout_ms="" args=()
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
-        --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
-        -h|--help) usage; exit 0 ;;
-        -*) xs_usage_error "unknown option '$1'" ;;
-        *) args+=("$1") ;;
-    esac
-    shift
-done
-[[ ${#args[@]} -eq 2 ]] || xs_usage_error "give exactly IN and OUT"
-in="$(xs_abspath "${args[0]}")" out="$(xs_abspath "${args[1]}")"
-[[ -d "$in" ]] || xs_usage_error "IN is not a directory: ${args[0]}"
-if [[ -e "$out" ]]; then
-    [[ -d "$out" && -z "$(ls -A "$out")" ]] || xs_die "OUT $out already exists and is not empty; choose another OUT"
-fi
-[[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
-    || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
+xs_parse_target_options 1 "IN and OUT" "$@"
+in="$(xs_abspath "${XS_OPERANDS[0]}")" out="$(xs_abspath "${XS_OPERANDS[1]}")"
+[[ -d "$in" ]] || xs_usage_error "IN is not a directory: ${XS_OPERANDS[0]}"
+xs_require_empty_out "$out"
 
 xs_ensure_build
-[[ $fault_given -eq 1 ]] || fault="$(xs_campaign_get "$in" fault || true)"
-xs_check_fault "$fault"
-[[ -n "$timeout_ms" ]] || timeout_ms="$(xs_campaign_get "$in" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+xs_settle_campaign_settings "$in"
+fault="$XS_FAULT" timeout_ms="$XS_TIMEOUT_MS"
 
 # afl-cmin wants one flat dir: gather the queues of a campaign (names prefixed by worker).
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-cmin.XXXXXX")"

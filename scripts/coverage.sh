@@ -22,23 +22,12 @@ ReportGenerator (.config/dotnet-tools.json) writes the report.
 EOF
 }
 
-fault="" fault_given=0 args=()
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
-        -h|--help) usage; exit 0 ;;
-        -*) xs_usage_error "unknown option '$1'" ;;
-        *) args+=("$1") ;;
-    esac
-    shift
-done
-[[ ${#args[@]} -eq 2 ]] || xs_usage_error "give exactly IN and OUT"
-in="$(xs_abspath "${args[0]}")" out="$(xs_abspath "${args[1]}")"
-[[ -d "$in" ]] || xs_usage_error "IN is not a directory: ${args[0]}"
-if [[ -e "$out" ]]; then
-    [[ -d "$out" && -z "$(ls -A "$out")" ]] || xs_die "OUT $out already exists and is not empty; choose another OUT"
-fi
-[[ $fault_given -eq 1 ]] || fault="$(xs_campaign_get "$in" fault || true)"
+xs_parse_target_options 0 "IN and OUT" "$@"
+in="$(xs_abspath "${XS_OPERANDS[0]}")" out="$(xs_abspath "${XS_OPERANDS[1]}")"
+[[ -d "$in" ]] || xs_usage_error "IN is not a directory: ${XS_OPERANDS[0]}"
+xs_require_empty_out "$out"
+fault="$XS_FAULT"
+[[ $XS_FAULT_GIVEN -eq 1 ]] || fault="$(xs_campaign_get "$in" fault || true)"
 command -v dotnet >/dev/null 2>&1 || xs_die "dotnet (the .NET 10 SDK) is not on PATH"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-coverage.XXXXXX")"

@@ -24,7 +24,7 @@ summary with the 'xsfuzz replay' command of every crash.
                     (default: all CPUs, here $(xs_cpus | xs_count))
   --until-crash     one plain libFuzzer process that stops at its first crash (libFuzzer's own
                     default; what the engine comparison measures); needs --jobs 1
-  --time DURATION   -max_total_time: 90, 90s, 10m, 2h (default: until Ctrl-C)
+  --time DURATION   -max_total_time: 90, 90s, 10m, 1.5h, 2d (default: until Ctrl-C)
   --out DIR         output dir (default: findings-libfuzzer/); must not exist or be empty
                     unless --resume is given
   --fault NAME      plant this live-update fault (see 'build/plain/xsfuzz faults')
@@ -126,11 +126,8 @@ fi
 [[ $until_crash -eq 0 || $jobs -eq 1 ]] || xs_usage_error "--until-crash runs one process: use --jobs 1"
 { xs_is_uint "$timeout_s" && [[ $timeout_s -ge 1 ]]; } || xs_usage_error "--timeout needs whole seconds (>= 1), not '$timeout_s'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
-seconds=0
-if [[ -n "$time_arg" ]]; then
-    { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
-        || xs_usage_error "--time needs a duration like 90s, 10m or 2h, not '$time_arg'"
-fi
+xs_parse_time_option "$time_arg"
+seconds="$XS_SECONDS"
 if [[ -n "$dict" ]]; then
     [[ -f "$dict" && -r "$dict" ]] || xs_usage_error "--dict: cannot read '$dict'"
     dict="$(xs_abspath "$dict")"

@@ -22,7 +22,7 @@ Ctrl-C (or the time limit) stops every
 worker it started.
 
   --jobs N          workers (default: all CPUs, here $(xs_cpus | xs_count))
-  --time DURATION   stop after this long: 90, 90s, 10m, 2h (default: run until Ctrl-C)
+  --time DURATION   stop after this long: 90, 90s, 10m, 1.5h, 2d (default: run until Ctrl-C)
   --in DIR          seed from DIR instead of corpus/: a corpus folder, one AFL worker's folder
                     (its queue/) or a fuzz.sh output folder (every worker's queue/)
   --out DIR         the campaign folder (default: findings/); must not exist or be empty, or,
@@ -111,11 +111,8 @@ xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$stat
 [[ ${#sync_from[@]} -eq 0 || -n "$node" ]] || xs_usage_error "--sync-from needs --node"
 sync_every="${XSFUZZ_SYNC_SECONDS:-300}"
 { xs_is_uint "$sync_every" && [[ $sync_every -ge 1 ]]; } || xs_usage_error "XSFUZZ_SYNC_SECONDS needs seconds, not '$sync_every'"
-seconds=0
-if [[ -n "$time_arg" ]]; then
-    { seconds="$(xs_duration_seconds "$time_arg")" && [[ $seconds -gt 0 ]]; } \
-        || xs_usage_error "--time needs a duration like 90s, 10m or 2h, not '$time_arg'"
-fi
+xs_parse_time_option "$time_arg"
+seconds="$XS_SECONDS"
 out="$(xs_abspath "${out:-$XS_ROOT/findings}")"
 if [[ -n "$in_dir" ]]; then
     in_dir="$(xs_abspath "$in_dir")"

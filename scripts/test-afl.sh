@@ -47,25 +47,9 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-passed=0 failed=0
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-test-afl.XXXXXX")"
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() {  # NAME WHY [LOG]
-    echo "FAIL $1: $2"
-    failed=$((failed + 1))
-    if [[ -n "${3:-}" && -f "$3" ]]; then
-        sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$3" | tail -n 15 | sed 's/^/    | /'
-    fi
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    if [[ $failed -eq 0 && $keep -eq 0 ]]; then
-        rm -rf "$work"
-    else
-        echo "work dir kept: $work"
-    fi
-    [[ $failed -eq 0 ]]
-}
+# shellcheck source=lib/checks.sh
+source "$XS_ROOT/scripts/lib/checks.sh"
 
 # Headless Chromium (Debian's package, installed here when missing) loads a page from the disk:
 # any console message fails (the page has no script, so there should be none), and a screenshot

@@ -19,23 +19,8 @@ per check; exits 1 if any failed.
 EOF
 }
 
-keep=""
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --keep) xs_need_value "$@"; keep="$2"; shift ;;
-        -h|--help) usage; exit 0 ;;
-        *) xs_usage_error "unknown argument '$1'" ;;
-    esac
-    shift
-done
-if [[ -n "$keep" ]]; then
-    [[ ! -e "$keep" ]] || xs_die "--keep $keep already exists"
-    tmp="$(xs_abspath "$keep")"
-    mkdir -p "$tmp"
-else
-    tmp="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-lf-test.XXXXXX")"
-    trap 'rm -rf "$tmp"' EXIT
-fi
+xs_work_dir_from_args xsfuzz-lf-test "$@"
+tmp="$XS_WORK"
 xs_ensure_build
 "$XS_ROOT/scripts/libfuzzer/build-driver.sh" --quiet
 export XS_BUILD_CHECKED=1

@@ -43,26 +43,9 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 
-passed=0 failed=0
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-test-real-afl.XXXXXX")"
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-info() { echo "INFO $1"; }
-fail() {  # NAME WHY [LOG]
-    echo "FAIL $1: $2"
-    failed=$((failed + 1))
-    if [[ -n "${3:-}" && -f "$3" ]]; then
-        sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$3" | tail -n 15 | sed 's/^/    | /'
-    fi
-}
-finish() {
-    echo "$passed passed, $failed failed"
-    if [[ $failed -eq 0 && $keep -eq 0 ]]; then
-        rm -rf "$work"
-    else
-        echo "work dir kept: $work"
-    fi
-    [[ $failed -eq 0 ]]
-}
+# shellcheck source=lib/checks.sh
+source "$XS_ROOT/scripts/lib/checks.sh"
 
 # 0. set-up: the instrumented harness, the sandbox, the traced and plain daemons
 if "$XS_ROOT/scripts/setup.sh" >"$work/setup.log" 2>&1 \

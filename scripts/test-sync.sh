@@ -34,14 +34,8 @@ while [[ $# -gt 0 ]]; do
     shift
 done
 { xs_is_uint "$seconds" && [[ $seconds -ge 20 ]]; } || xs_usage_error "--time needs seconds (>= 20), not '$seconds'"
-if [[ -n "$keep" ]]; then
-    [[ ! -e "$keep" ]] || xs_die "--keep $keep already exists"
-    tmp="$(xs_abspath "$keep")"
-    mkdir -p "$tmp"
-else
-    tmp="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-sync.XXXXXX")"
-    trap 'rm -rf "$tmp"' EXIT
-fi
+xs_make_work_dir "$keep" xsfuzz-sync
+tmp="$XS_WORK"
 xs_ensure_build
 export XS_BUILD_CHECKED=1
 "$XS_ROOT/scripts/sync.sh" --deps-only

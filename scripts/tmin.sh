@@ -21,29 +21,15 @@ Runs scripts/setup.sh first. OUT must not exist.
 EOF
 }
 
-fault="" fault_given=0 timeout_ms="" args=()
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
-        --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
-        -h|--help) usage; exit 0 ;;
-        -*) xs_usage_error "unknown option '$1'" ;;
-        *) args+=("$1") ;;
-    esac
-    shift
-done
-[[ ${#args[@]} -eq 2 ]] || xs_usage_error "give exactly CRASH and OUT"
-crash="$(xs_abspath "${args[0]}")" out="$(xs_abspath "${args[1]}")"
-[[ -f "$crash" ]] || xs_usage_error "CRASH is not a file: ${args[0]}"
+xs_parse_target_options 1 "CRASH and OUT" "$@"
+crash="$(xs_abspath "${XS_OPERANDS[0]}")" out="$(xs_abspath "${XS_OPERANDS[1]}")"
+[[ -f "$crash" ]] || xs_usage_error "CRASH is not a file: ${XS_OPERANDS[0]}"
 [[ ! -e "$out" ]] || xs_die "OUT $out already exists; choose another OUT"
 [[ -d "$(dirname "$out")" ]] || xs_die "the directory of OUT does not exist: $(dirname "$out")"
-[[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
-    || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 
 xs_ensure_build
-[[ $fault_given -eq 1 ]] || fault="$(xs_campaign_get "$crash" fault || true)"
-xs_check_fault "$fault"
-[[ -n "$timeout_ms" ]] || timeout_ms="$(xs_campaign_get "$crash" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+xs_settle_campaign_settings "$crash"
+fault="$XS_FAULT" timeout_ms="$XS_TIMEOUT_MS"
 fault_args=()
 [[ -z "$fault" ]] || fault_args=(--fault "$fault")
 

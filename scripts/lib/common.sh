@@ -33,20 +33,26 @@ xs_usage_error() {
 # Absolute path of a (possibly not yet existing) path given relative to the caller's cwd.
 xs_abspath() { realpath -m -- "$1"; }
 
-# Seconds from a duration such as 90, 90s, 10m, 2h, 1d.
+# Whole seconds (rounded up) from a duration in the grammar of xsfuzz's --time (CommonOptions.
+# ParseDuration, pinned against this function by DurationGrammarTests): a positive decimal number
+# with an optional unit s, m, h or d (90, 90s, 1.5h, 2d), at most 365 days. Fails on anything else.
 xs_duration_seconds() {
-    local d="$1"
-    case "$d" in
-        ''|*[!0-9smhd]*) return 1 ;;
-    esac
-    [[ "$d" =~ ^([0-9]+)([smhd]?)$ ]] || return 1
-    local n="${BASH_REMATCH[1]}" u="${BASH_REMATCH[2]}"
-    case "$u" in
-        ''|s) echo $((10#$n)) ;;
-        m) echo $((10#$n * 60)) ;;
-        h) echo $((10#$n * 3600)) ;;
-        d) echo $((10#$n * 86400)) ;;
-    esac
+    [[ "$1" =~ ^([0-9]+\.?[0-9]*|\.[0-9]+)([smhd]?)$ ]] || return 1
+    awk -v n="${BASH_REMATCH[1]}" -v u="${BASH_REMATCH[2]}" 'BEGIN {
+        scale = (u == "m") ? 60 : (u == "h") ? 3600 : (u == "d") ? 86400 : 1
+        s = n * scale
+        if (s <= 0 || s > 365 * 86400) exit 1
+        whole = int(s); if (whole < s) whole++
+        print whole
+    }'
+}
+
+# A --time option's value as whole seconds in XS_SECONDS (0: no --time given); a usage error otherwise.
+xs_parse_time_option() {  # VALUE_OR_EMPTY
+    XS_SECONDS=0
+    [[ -n "$1" ]] || return 0
+    XS_SECONDS="$(xs_duration_seconds "$1")" \
+        || xs_usage_error "bad duration '$1' for --time (examples: 90, 90s, 5m, 1.5h, 2d; at most 365d)"
 }
 
 xs_is_uint() { [[ "${1:-}" =~ ^[0-9]+$ ]]; }
@@ -186,7 +192,8 @@ xs_cpus() {
     done
 }
 
-# Input files of a corpus/queue/crash dir: regular files, not hidden, no README.
+# Input files of a corpus/queue/crash dir, in byte order: regular files, not hidden, no README, no
+# Markdown. The rule is xsfuzz's (InputFiles.cs); InputFilesTests checks that the two agree.
 xs_list_inputs() {  # DIR
     find "$1" -maxdepth 1 -type f ! -name '.*' ! -name 'README*' ! -name '*.md' -print | LC_ALL=C sort
 }
@@ -261,3 +268,72 @@ xs_first() { awk -v n="$1" 'NR <= n'; }
 
 # Number of lines of stdin that are not empty.
 xs_count() { grep -c . || true; }
+
+# The work dir of an end-to-end check script, in XS_WORK: the --keep DIR the user named (which must
+# not exist yet, and is kept), else a temporary dir removed on exit. PREFIX names the temporary dir.
+xs_make_work_dir() {  # KEEP_DIR_OR_EMPTY PREFIX
+    if [[ -n "$1" ]]; then
+        [[ ! -e "$1" ]] || xs_die "--keep $1 already exists"
+        XS_WORK="$(xs_abspath "$1")"
+        mkdir -p "$XS_WORK"
+    else
+        XS_WORK="$(mktemp -d "${TMPDIR:-/tmp}/$2.XXXXXX")"
+        trap 'rm -rf "$XS_WORK"' EXIT
+    fi
+}
+
+# For check scripts whose only option is --keep DIR: parses the arguments (the caller's usage()
+# serves -h) and makes the work dir, XS_WORK.
+xs_work_dir_from_args() {  # PREFIX ARGS...
+    local prefix="$1" keep=""
+    shift
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --keep) xs_need_value "$@"; keep="$2"; shift ;;
+            -h|--help) usage; exit 0 ;;
+            *) xs_usage_error "unknown argument '$1'" ;;
+        esac
+        shift
+    done
+    xs_make_work_dir "$keep" "$prefix"
+}
+
+# The options of the scripts that run the target over a folder or a file with a campaign's settings
+# (cmin.sh, tmin.sh, coverage.sh): [--fault NAME] [--timeout MS] and exactly two operands. Sets
+# XS_FAULT (empty: not given), XS_FAULT_GIVEN, XS_TIMEOUT_MS (empty: not given) and XS_OPERANDS.
+# WITH_TIMEOUT is 1 when the script takes --timeout. The caller's usage() serves -h.
+xs_parse_target_options() {  # WITH_TIMEOUT OPERAND_NAMES ARGS...
+    local with_timeout="$1" names="$2"
+    shift 2
+    XS_FAULT="" XS_FAULT_GIVEN=0 XS_TIMEOUT_MS="" XS_OPERANDS=()
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --fault) xs_need_value "$@"; XS_FAULT="$2"; XS_FAULT_GIVEN=1; shift ;;
+            --timeout)
+                [[ "$with_timeout" == 1 ]] || xs_usage_error "unknown option '$1'"
+                xs_need_value "$@"; XS_TIMEOUT_MS="$2"; shift ;;
+            -h|--help) usage; exit 0 ;;
+            -*) xs_usage_error "unknown option '$1'" ;;
+            *) XS_OPERANDS+=("$1") ;;
+        esac
+        shift
+    done
+    [[ ${#XS_OPERANDS[@]} -eq 2 ]] || xs_usage_error "give exactly $names"
+    [[ -z "$XS_TIMEOUT_MS" ]] || { xs_is_uint "$XS_TIMEOUT_MS" && [[ $XS_TIMEOUT_MS -ge 10 ]]; } \
+        || xs_usage_error "--timeout needs milliseconds (>= 10), not '$XS_TIMEOUT_MS'"
+}
+
+# An OUT folder that a script fills: it must not exist, or be empty.
+xs_require_empty_out() {  # OUT
+    if [[ -e "$1" ]]; then
+        [[ -d "$1" && -z "$(ls -A "$1")" ]] || xs_die "OUT $1 already exists and is not empty; choose another OUT"
+    fi
+}
+
+# The campaign settings the target runs with, for an input inside a campaign: the fault (unless
+# --fault was given) and the timeout (unless --timeout was). Sets XS_FAULT and XS_TIMEOUT_MS.
+xs_settle_campaign_settings() {  # PATH
+    [[ $XS_FAULT_GIVEN -eq 1 ]] || XS_FAULT="$(xs_campaign_get "$1" fault || true)"
+    xs_check_fault "$XS_FAULT"
+    [[ -n "$XS_TIMEOUT_MS" ]] || XS_TIMEOUT_MS="$(xs_campaign_get "$1" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+}

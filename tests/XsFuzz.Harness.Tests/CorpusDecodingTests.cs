@@ -14,7 +14,7 @@ public class CorpusDecodingTests
     [Fact]
     public void Every_corpus_file_decodes_to_the_recorded_scenario()
     {
-        var root = RepositoryRoot();
+        var root = XsFuzz.TestSupport.Repository.Root;
         var expected = Fixture(Path.Combine(AppContext.BaseDirectory, "Fixtures", "corpus-scenarios.txt.gz"));
         var files = Directory.GetFiles(Path.Combine(root, "corpus"), "*.bin").OrderBy(f => f, StringComparer.Ordinal).ToList();
         Assert.Equal(170, expected.Count);
@@ -40,14 +40,5 @@ public class CorpusDecodingTests
             result.Add(block[..newline], block[(newline + 1)..] + "\n");
         }
         return result;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "XsFuzz.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("repository root (XsFuzz.sln) not found above " + AppContext.BaseDirectory);
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Harness.Corpus;
 using XsFuzz.Harness.Reporting;
 
 namespace XsFuzz.Cli.Commands;
@@ -32,10 +33,7 @@ internal static class SeedsCommand
             if (!Directory.Exists(folder)) throw new UsageException($"'{folder}' is not a directory");
             var outDir = parse.GetValue(setAside)!;
             CommonOptions.PrepareOutputDirectory(outDir, mustBeEmpty: false, force: false);
-            var files = Directory.GetFiles(folder)
-                .Where(f => Path.GetFileName(f) is var n && !n.StartsWith('.') && !n.StartsWith("README", StringComparison.Ordinal) && !n.EndsWith(".md", StringComparison.Ordinal))
-                .Order(StringComparer.Ordinal)
-                .ToList();
+            var files = InputFiles.In(folder);
             var failing = 0;
             foreach (var file in files)
             {

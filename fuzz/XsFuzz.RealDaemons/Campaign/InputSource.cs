@@ -1,5 +1,6 @@
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Harness.Corpus;
 
 namespace XsFuzz.RealDaemons.Campaign;
 
@@ -48,17 +49,10 @@ public sealed class InputSource
 
     private static IEnumerable<string> FilesIn(string folder)
     {
-        if (Directory.Exists(Path.Combine(folder, "queue"))) return Plain(Path.Combine(folder, "queue"));
+        if (Directory.Exists(Path.Combine(folder, "queue"))) return InputFiles.In(Path.Combine(folder, "queue"));
         var workers = Directory.GetDirectories(folder).Where(d => Directory.Exists(Path.Combine(d, "queue"))).Order(StringComparer.Ordinal).ToList();
-        return workers.Count > 0 ? workers.SelectMany(w => Plain(Path.Combine(w, "queue"))) : Plain(folder);
+        return workers.Count > 0 ? workers.SelectMany(w => InputFiles.In(Path.Combine(w, "queue"))) : InputFiles.In(folder);
     }
-
-    /// <summary>Regular files directly in the folder, not hidden, no READMEs; sorted.</summary>
-    private static IEnumerable<string> Plain(string folder) =>
-        Directory.GetFiles(folder)
-            .Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal)
-                && !f.EndsWith(".md", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
 
     /// <summary>Once the files are used up, go on with random inputs (a campaign with a time limit then never runs dry).</summary>
     public InputSource ThenRandom(int seed, int maxCommands)

@@ -1,3 +1,5 @@
+using XsFuzz.Harness.Corpus;
+
 namespace XsFuzz.Triage.Findings;
 
 /// <summary>
@@ -45,18 +47,13 @@ public static class FindingsFolder
     private static void Add(List<FindingFile> files, string dir, FindingKind kind, string? worker)
     {
         if (!Directory.Exists(dir)) return;
-        foreach (var path in Directory.GetFiles(dir).Order(StringComparer.Ordinal))
+        foreach (var path in InputFiles.In(dir))
         {
             var name = Path.GetFileName(path);
-            if (!IsInput(name)) continue;
             var bytes = File.ReadAllBytes(path);
             if (bytes.Length == 0) continue; // nothing to replay (the CLI refuses empty inputs too)
             var found = kind is FindingKind.Crash or FindingKind.Hang ? FindingFile.TimeInName(name) : null;
             files.Add(new FindingFile(Path.GetFullPath(path), kind, worker, found, bytes));
         }
     }
-
-    /// <summary>AFL writes a README.txt into crashes/; hidden files are its state.</summary>
-    private static bool IsInput(string name) =>
-        !name.StartsWith('.') && !name.StartsWith("README", StringComparison.Ordinal) && !name.EndsWith(".md", StringComparison.Ordinal);
 }

@@ -1,5 +1,4 @@
 using Xunit;
-using System.Runtime.CompilerServices;
 
 namespace XsFuzz.TestSupport.Conformance;
 
@@ -41,25 +40,7 @@ public static class TraceFiles
 
     private static string FindFolder()
     {
-        // The build may put the binaries outside the tree (--artifacts-path), so besides walking up
-        // from them, try the working directory and the folder this file was compiled from.
-        string[] starts = [AppContext.BaseDirectory, Environment.CurrentDirectory, SourceFolder()];
-        foreach (var start in starts)
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "XsFuzz.sln")))
-                {
-                    var folder = Path.Combine(dir.FullName, "tests", "conformance");
-                    if (Directory.Exists(folder)) return folder;
-                }
-            }
-        }
-        throw new DirectoryNotFoundException(
-            "conformance traces not found: no folder above " + string.Join(" or ", starts) +
-            " contains XsFuzz.sln with tests/conformance");
+        var folder = Repository.PathOf("tests", "conformance");
+        return Directory.Exists(folder) ? folder : throw new DirectoryNotFoundException("conformance traces not found: no folder " + folder);
     }
-
-    private static string SourceFolder([CallerFilePath] string path = "") =>
-        Path.GetDirectoryName(path) ?? ".";
 }
