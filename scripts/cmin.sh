@@ -17,7 +17,8 @@ output dir (every worker's queue/ together). OUT must not exist, or be an empty 
 Inputs that crash the target (a planted fault) count like the others.
 
   --fault NAME  run the target with this planted fault (default: the campaign's, when IN is
-                inside a fuzz.sh output dir; else none)
+                inside a fuzz.sh output dir; else none). The campaign's --config, if any,
+                is used too.
   --timeout MS  per-execution timeout (default: the campaign's, else $XS_DEFAULT_TIMEOUT_MS)
   -h, --help    this text
 EOF
@@ -45,7 +46,11 @@ before_bytes="$(xs_bytes "$src")"
 xs_afl_env
 export AFL_CMIN_ALLOW_ANY=1   # an input that crashes (planted fault) is kept, not fatal
 target=()
-xs_target_cmd target "$fault"
+# A --config campaign's inputs decode only under its configuration.
+config="$(xs_campaign_get "$in" config || true)"
+config_args=()
+[[ -z "$config" ]] || config_args=(--config "$config")
+xs_target_cmd target "$fault" "${config_args[@]}"
 xs_log "afl-cmin over $before inputs from $in (fault '${fault:-none}', -t $timeout_ms)"
 if ! afl-cmin -i "$src" -o "$work/out" -t "$timeout_ms" -m none -- "${target[@]}" >"$work/cmin.log" 2>&1; then
     sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$work/cmin.log" | tail -n 20 >&2

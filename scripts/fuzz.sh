@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<EOF
 usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--in DIR] [--out DIR] [--fault NAME]
-                       [--resume] [--timeout MS] [--status SECONDS] [--empty] [--daemon NAME]
+                       [--config NAME|FILE] [--resume] [--timeout MS] [--status SECONDS] [--empty] [--daemon NAME]
                        [--node NAME --sync-from DIR...] [-- AFL-OPTION...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
@@ -30,7 +30,12 @@ worker it started.
                     corpus) is never written into: seed from it with --in
   --fault NAME      plant this live-update fault (see 'build/plain/xsfuzz faults'); with
                     --resume the default is the campaign's, and another one is refused
-  --resume          continue the campaign in --out (AFL_AUTORESUME) with its fault and timeout
+  --config NAME|FILE  run the daemons with this configuration only ('xsfuzz afl --config': a
+                    variant or an oxenstored.conf file); by default each input chooses. Recorded
+                    in the campaign, so replay, shrink, print and triage decode its inputs the
+                    same way; with --resume the default is the campaign's, and another is refused
+  --resume          continue the campaign in --out (AFL_AUTORESUME) with its fault, configuration
+                    and timeout
   --timeout MS      afl-fuzz -t per execution (default: $XS_DEFAULT_TIMEOUT_MS, or the campaign's)
   --status SECONDS  status line interval (default: 10; 0 = none)
   --empty           fuzz the empty SharpFuzz target ('xsfuzz afl --empty'): the baseline
@@ -62,7 +67,7 @@ Exit status: 0 when the campaign ran to its end (crashes or not), 1 when a worke
 EOF
 }
 
-jobs="" time_arg="" in_dir="" out="" fault="" fault_given=0 resume=0 timeout_ms="" status_every=10 empty=0
+jobs="" time_arg="" in_dir="" out="" fault="" fault_given=0 config="" config_given=0 resume=0 timeout_ms="" status_every=10 empty=0
 afl_extra=()
 node="" sync_from=()
 daemon=""
@@ -73,6 +78,7 @@ while [[ $# -gt 0 ]]; do
         --in) xs_need_value "$@"; in_dir="$2"; shift ;;
         --out) xs_need_value "$@"; out="$2"; shift ;;
         --fault) xs_need_value "$@"; fault="$2"; fault_given=1; shift ;;
+        --config) xs_need_value "$@"; config="$2"; config_given=1; shift ;;
         --resume) resume=1 ;;
         --timeout) xs_need_value "$@"; timeout_ms="$2"; shift ;;
         --status) xs_need_value "$@"; status_every="$2"; shift ;;
@@ -103,7 +109,11 @@ case "$daemon" in
     ''|xenstored|oxenstored) ;;
     *) xs_usage_error "--daemon must be xenstored or oxenstored, not '$daemon'" ;;
 esac
-[[ -z "$daemon" || ( -z "$fault" && $empty -eq 0 ) ]] || xs_usage_error "--daemon runs the real daemons: no --fault or --empty"
+[[ -z "$daemon" || ( -z "$fault" && -z "$config" && $empty -eq 0 ) ]] \
+    || xs_usage_error "--daemon runs the real daemons (Debian's configuration): no --fault, --config or --empty"
+[[ $empty -eq 0 || -z "$config" ]] || xs_usage_error "--empty fuzzes no daemon: no --config"
+# A file is recorded by its absolute path, so that replaying from another folder finds it.
+if [[ -n "$config" && -f "$config" ]]; then config="$(xs_abspath "$config")"; fi
 [[ -z "$timeout_ms" ]] || { xs_is_uint "$timeout_ms" && [[ $timeout_ms -ge 10 ]]; } \
     || xs_usage_error "--timeout needs milliseconds (>= 10), not '$timeout_ms'"
 xs_is_uint "$status_every" || xs_usage_error "--status needs seconds, not '$status_every'"
@@ -144,6 +154,12 @@ if [[ $resume -eq 1 && -f "$out/$XS_MARKER" ]]; then
     elif [[ "$old_fault" != "$fault" ]]; then
         xs_die "--resume: the campaign in $out ran with --fault '${old_fault}', not '${fault}'"
     fi
+    old_config="$(xs_marker_get "$out" config || true)"
+    if [[ $config_given -eq 0 ]]; then
+        config="$old_config"
+    elif [[ "$old_config" != "$config" ]]; then
+        xs_die "--resume: the campaign in $out ran with --config '${old_config}', not '${config}'"
+    fi
     [[ "$(xs_marker_get "$out" empty || echo 0)" == "$empty" ]] \
         || xs_die "--resume: the campaign in $out ran with a different --empty"
     [[ -n "$timeout_ms" ]] || timeout_ms="$(xs_marker_get "$out" timeout_ms || true)"
@@ -159,6 +175,12 @@ fi
 if [[ -z "$timeout_ms" && -n "$daemon" ]]; then timeout_ms=20000; fi
 timeout_ms="${timeout_ms:-$XS_DEFAULT_TIMEOUT_MS}"
 xs_check_fault "$fault"
+config_args=()
+if [[ -n "$config" ]]; then
+    config_args=(--config "$config")
+    # The same check every xsfuzz command makes of it, now rather than in every afl-fuzz worker.
+    err="$("$XS_XSFUZZ" print --base64 AA== "${config_args[@]}" 2>&1 >/dev/null)" || xs_usage_error "${err#xsfuzz: }"
+fi
 if [[ -n "$daemon" ]]; then
     "$XS_ROOT/scripts/real-sandbox.sh" setup --quiet || xs_die "scripts/real-sandbox.sh setup failed"
     "$XS_ROOT/scripts/real-build.sh" --quiet || xs_die "scripts/real-build.sh failed"
@@ -169,6 +191,7 @@ if [[ $resume -eq 1 ]]; then
 else
     {
         echo "fault=$fault"
+        echo "config=$config"
         echo "empty=$empty"
         echo "daemon=$daemon"
         echo "timeout_ms=$timeout_ms"
@@ -218,7 +241,7 @@ fi
 seed_crashes=0
 if [[ -n "$fault" && $empty -eq 0 ]]; then
     xs_log "checking the $n_seeds seeds for failures --fault $fault already causes (xsfuzz seeds, one process)"
-    if ! "$XS_XSFUZZ" seeds "$seeds" --fault "$fault" --set-aside "$seeds.set-aside" >"$out/.logs/seeds.log" 2>&1; then
+    if ! "$XS_XSFUZZ" seeds "$seeds" --fault "$fault" "${config_args[@]}" --set-aside "$seeds.set-aside" >"$out/.logs/seeds.log" 2>&1; then
         cat "$out/.logs/seeds.log" >&2
         xs_die "'xsfuzz seeds $seeds --fault $fault' failed"
     fi
@@ -234,7 +257,7 @@ if [[ -n "$fault" && $empty -eq 0 ]]; then
     if [[ $seed_crashes -eq $n_seeds ]]; then
         printf '\0' >"$seeds/one-zero-byte"
         rc=0
-        "$XS_XSFUZZ" replay "$seeds/one-zero-byte" --fault "$fault" >/dev/null 2>&1 || rc=$?
+        "$XS_XSFUZZ" replay "$seeds/one-zero-byte" --fault "$fault" "${config_args[@]}" >/dev/null 2>&1 || rc=$?
         [[ $rc -eq 0 ]] || xs_die "every seed, even a one-byte input, disagrees under --fault $fault: nothing for AFL to start from"
         xs_log "AFL starts from a one-byte input"
     fi
@@ -260,7 +283,7 @@ if [[ $empty -eq 1 ]]; then
 elif [[ -n "$daemon" ]]; then
     xs_target_cmd target "" --daemon "$daemon"
 else
-    xs_target_cmd target "$fault"
+    xs_target_cmd target "$fault" "${config_args[@]}"
 fi
 
 pin=1
@@ -274,7 +297,7 @@ fi
 
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
-xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', -t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
+xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', ${config:+config $config, }-t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
 for ((i = 0; i < jobs; i++)); do
     if [[ $i -eq 0 ]]; then
         name="${node:+$node-}main" role=(-M "${node:+$node-}main")

@@ -13,8 +13,8 @@ A thin wrapper of the plain build (runs scripts/setup.sh first):
            process, groups them by signature, shrinks one input per group, writes DIR/triage/
            (reports, minimal inputs, reproducers, index.html) and prints the table
   FILE...  'xsfuzz replay FILE...': each file's verdict and report, shrunk first
-The fault is the one the campaign holding the files ran with (its .xsfuzz-campaign); options such
-as --fault NAME, --no-shrink, --full are passed on to xsfuzz.
+The fault and configuration are those the campaign holding the files ran with (its .xsfuzz-campaign);
+options such as --fault NAME, --config NAME|FILE, --no-shrink, --full are passed on to xsfuzz.
 
 Exit status: xsfuzz's (replay: 1 when an input fails; triage: 0 once triaged), 2 on bad usage.
 EOF2
@@ -24,7 +24,7 @@ options=() paths=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
-        --fault|--target|--max-commands) xs_need_value "$@"; options+=("$1" "$2"); shift ;;
+        --fault|--target|--max-commands|--config) xs_need_value "$@"; options+=("$1" "$2"); shift ;;
         --no-shrink|--full|--force) options+=("$1") ;;
         --) shift; paths+=("$@"); break ;;
         -*) xs_usage_error "unknown option '$1'" ;;

@@ -21,6 +21,7 @@ Installs what it needs by running scripts/setup.sh (and apt-get for chromium).
     console.error is caught by the same check); a screenshot is saved
   - tmin.sh shrinks that crash to an input that still disagrees
   - fuzz.sh checks the seeds in one 'xsfuzz seeds' process and prints a status line within seconds
+  - fuzz.sh records --config in the campaign and refuses a --resume with another one or an unknown one
   - fuzz.sh refuses an existing --out without --resume, a corpus folder as --out, and --resume
     of a folder that does not exist
   - fuzz.sh --jobs 1 --time 60s without a fault finds no crash, at 100 % stability
@@ -260,6 +261,19 @@ if [[ $rc -ne 0 && $rc2 -ne 0 && $rc3 -ne 0 ]] && grep -q 'is not a fuzz.sh camp
     pass "fuzz.sh refuses a corpus folder as --out (with or without --resume) and --resume of a missing folder"
 else
     fail "fuzz.sh on a corpus folder / a missing campaign" "exit $rc/$rc2/$rc3, wrong message, or a folder was written" "$work/refuse-corpus.log"
+fi
+
+# 5b. the campaign records its --config (replay, shrink, print, triage decode its inputs with it); a
+# --resume with another one and an unknown one are refused before anything is written
+rc=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --resume --out "$crash_out" --config perms-off >"$work/config.log" 2>&1 || rc=$?
+rc2=0
+"$XS_ROOT/scripts/fuzz.sh" --jobs 1 --time 5s --out "$work/bad-config" --config no-such-config >>"$work/config.log" 2>&1 || rc2=$?
+if grep -qx 'config=' "$crash_out/$XS_MARKER" && [[ $rc -ne 0 && $rc2 -eq 2 && ! -e "$work/bad-config" ]] \
+        && grep -q "ran with --config ''" "$work/config.log" && grep -q "no-such-config' is neither" "$work/config.log"; then
+    pass "fuzz.sh records --config in the campaign and refuses a --resume with another one or an unknown one"
+else
+    fail "fuzz.sh --config" "marker without config=, or exit $rc/$rc2, or a folder was written" "$work/config.log"
 fi
 
 # 6. no fault: no crash in 60 s, stability 100 %

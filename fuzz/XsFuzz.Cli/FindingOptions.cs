@@ -28,7 +28,11 @@ internal sealed class FindingOptions
 
     public Option<int?> MaxCommands { get; } = CommonOptions.MaxCommands();
 
-    public Option<string?> Config { get; } = CommonOptions.Config();
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "the daemon configuration to replay with (a variant's name or an oxenstored.conf file); default: the one recorded in the input's campaign folder, else each input's own choice; contradicting the campaign is an error",
+        HelpName = "NAME|FILE",
+    };
 
     public void AddTo(Command command, bool shrinking = true, bool reports = true)
     {
@@ -43,10 +47,11 @@ internal sealed class FindingOptions
     /// <summary>The settings for an input at <paramref name="path"/> (null: given as base64).</summary>
     public ReplaySettings Resolve(ParseResult parse, string? path)
     {
-        var options = CommonOptions.Harness(parse.GetValue(MaxCommands), parse.GetValue(Config));
+        var maxCommands = parse.GetValue(MaxCommands);
         try
         {
-            return ReplaySettings.Resolve(path, parse.GetValue(Fault), parse.GetValue(Target), options);
+            return ReplaySettings.Resolve(path, parse.GetValue(Fault), parse.GetValue(Target), parse.GetValue(Config),
+                config => CommonOptions.Harness(maxCommands, config));
         }
         catch (CampaignException e)
         {

@@ -25,10 +25,19 @@ public sealed record HarnessOptions
     public IReadOnlyList<NamedConfig> Configs
     {
         get => _configs;
-        init => _configs = value.Count > 0 ? value : throw new ArgumentException("at least one configuration", nameof(value));
+        init
+        {
+            _configs = value.Count > 0 ? value : throw new ArgumentException("at least one configuration", nameof(value));
+            _vocabularies = new Generation.Vocabularies(value);
+        }
     }
 
     private readonly IReadOnlyList<NamedConfig> _configs = ConfigVariants.All;
+
+    private readonly Generation.Vocabularies _vocabularies = new(ConfigVariants.All);
+
+    /// <summary>The word lists of one of <see cref="Configs"/>.</summary>
+    internal Generation.Vocabulary VocabularyOf(NamedConfig config) => _vocabularies.Of(config);
 
     /// <summary>The configuration of that name among <see cref="Configs"/>, or null.</summary>
     public NamedConfig? FindConfig(string name)

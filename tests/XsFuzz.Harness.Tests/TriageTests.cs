@@ -25,12 +25,16 @@ public sealed class TriageTests : IDisposable
     }
 
     /// <summary>A fuzz.sh-like campaign folder: the marker, and a main worker with saved crashes.</summary>
-    private string Campaign(string fault, params byte[][] crashes)
+    private string Campaign(string fault, params byte[][] crashes) => Campaign(fault, null, crashes);
+
+    /// <param name="config">The campaign's --config as fuzz.sh records it; null: a campaign without the key.</param>
+    private string Campaign(string fault, string? config, params byte[][] crashes)
     {
         var findings = Path.Combine(_dir, "findings");
         Directory.CreateDirectory(Path.Combine(findings, "main", "queue"));
         Directory.CreateDirectory(Path.Combine(findings, "main", "crashes"));
-        File.WriteAllText(Path.Combine(findings, ".xsfuzz-campaign"), $"fault={fault}\nempty=0\ntimeout_ms=5000\nstarted=2026-01-01T00:00:00Z\n");
+        File.WriteAllText(Path.Combine(findings, ".xsfuzz-campaign"),
+            $"fault={fault}\n{(config is null ? "" : $"config={config}\n")}empty=0\ntimeout_ms=5000\nstarted=2026-01-01T00:00:00Z\n");
         File.WriteAllText(Path.Combine(findings, "main", "crashes", "README.txt"), "AFL's note\n");
         for (var i = 0; i < crashes.Length; i++)
             File.WriteAllBytes(Path.Combine(findings, "main", "crashes", $"id:{i:D6},sig:06,src:000000,time:{1000 * (crashes.Length - i)},execs:9,op:havoc,rep:2"), crashes[i]);
@@ -40,10 +44,14 @@ public sealed class TriageTests : IDisposable
     private string CrashFile(int index) => Directory.GetFiles(Path.Combine(_dir, "findings", "main", "crashes"), "id:*").Order(StringComparer.Ordinal).ElementAt(index);
 
     /// <summary>Inputs that fail under the fault, found by `check` with these seeds.</summary>
-    private byte[][] Failing(params int[] seeds) => seeds.Select(seed =>
+    private byte[][] Failing(params int[] seeds) => Failing(null, seeds);
+
+    /// <param name="config">check's --config (null: each input chooses).</param>
+    private byte[][] Failing(string? config, params int[] seeds) => seeds.Select(seed =>
     {
-        var outDir = Path.Combine(_dir, "check-" + seed);
-        Assert.Equal(1, Run("check", "--fault", Fault, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, "--no-shrink").Code);
+        var outDir = Path.Combine(_dir, "check-" + seed + config);
+        string[] pinned = config is null ? [] : ["--config", config];
+        Assert.Equal(1, Run(["check", "--fault", Fault, "--seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--out", outDir, "--no-shrink", .. pinned]).Code);
         return File.ReadAllBytes(Assert.Single(Directory.GetFiles(outDir)));
     }).ToArray();
 
@@ -76,6 +84,37 @@ public sealed class TriageTests : IDisposable
             Assert.DoesNotContain("agree", output);
         }
         Assert.False(File.Exists(Path.Combine(_dir, "x")));
+    }
+
+    [Fact]
+    public void The_campaigns_configuration_decodes_its_inputs_and_a_flag_may_not_contradict_it()
+    {
+        // An input of a --config campaign reads no configuration byte: decoded as if it chose its own
+        // configuration it is another scenario (here: one that agrees, or one under another configuration).
+        Campaign(Fault, "perms-off", Failing("perms-off", 1));
+        var (printCode, print, _) = Run("print", CrashFile(0));
+        Assert.Equal(0, printCode);
+        Assert.StartsWith("# xsfuzz scenario\n# replayed with target model, fault " + Fault + ", config perms-off (campaign ", print);
+        Assert.Contains("\nconfig perms-off\n", print);
+        var (code, output, _) = Run("replay", CrashFile(0));
+        Assert.Equal(1, code);
+        Assert.Contains("verdict: DISAGREE", output);
+        Assert.Equal(1, Run("replay", CrashFile(0), "--config", "perms-off").Code);
+
+        var (contradicted, _, err) = Run("replay", CrashFile(0), "--config", "debian");
+        Assert.Equal(2, contradicted);
+        Assert.Contains("--config debian contradicts", err);
+        Assert.Contains("config 'perms-off'", err);
+    }
+
+    [Fact]
+    public void Pinning_a_configuration_contradicts_a_campaign_whose_inputs_chose_their_own()
+    {
+        Campaign(Fault, Failing(1));
+        var (code, output, err) = Run("replay", CrashFile(0), "--config", "debian");
+        Assert.Equal(2, code);
+        Assert.Contains("each input choosing its configuration", err);
+        Assert.DoesNotContain("agree", output);
     }
 
     [Fact]

@@ -54,6 +54,8 @@ internal static class BenchHarnessCommand
         Line("  restore", Median(r => r.Restore));
         Line("state comparison (not ideal)", Median(r => r.Compare));
         Line("decoding alone (not ideal)", Median(r => r.Decode));
+        io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"allocated: full {Median(r => r.FullBytes) / scenarios / 1024:F1} KiB/scenario, ideal {Median(r => r.IdealBytes) / scenarios / 1024:F1} KiB/scenario"));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full / ideal = {full / ideal:F2}"));
     }
 }

@@ -7,7 +7,7 @@ using XsFuzz.Harness.Reporting;
 namespace XsFuzz.Cli.Commands;
 
 /// <summary>
-/// `xsfuzz seeds DIR --set-aside OUT [--fault NAME]`: replays every input file of DIR in this one process
+/// `xsfuzz seeds DIR --set-aside OUT [--fault NAME] [--config NAME|FILE]`: replays every input file of DIR in this one process
 /// and moves each that already fails (a disagreement or a model crash) into OUT, so that afl-fuzz starts
 /// only from seeds that pass (it skips crashing seeds, and stops when none is left). scripts/fuzz.sh runs
 /// it on its copy of the seeds when a campaign has a planted fault: one .NET start-up for the whole
@@ -21,14 +21,15 @@ internal static class SeedsCommand
         var setAside = new Option<string>("--set-aside") { Description = "folder to move the failing seeds into (created if missing)", Required = true, HelpName = "OUT" };
         var fault = CommonOptions.Fault();
         var maxCommands = CommonOptions.MaxCommands();
+        var config = CommonOptions.Config();
         var command = new Command("seeds", "replay every seed of a folder in one process and set aside those that already fail")
         {
-            dir, setAside, fault, maxCommands,
+            dir, setAside, fault, maxCommands, config,
         };
         command.SetAction(parse =>
         {
             var faultValue = CommonOptions.ParseFault(parse.GetValue(fault));
-            var options = CommonOptions.Harness(parse.GetValue(maxCommands));
+            var options = CommonOptions.Harness(parse.GetValue(maxCommands), parse.GetValue(config));
             var folder = parse.GetValue(dir)!;
             if (!Directory.Exists(folder)) throw new UsageException($"'{folder}' is not a directory");
             var outDir = parse.GetValue(setAside)!;

@@ -40,7 +40,7 @@ internal sealed class ScenarioCodec
         if (_want is not null && _want.Nodes.Count - _header.Homes.Count > _options.MaxInitialNodes)
             throw new ArgumentException($"{_want.Nodes.Count - _header.Homes.Count} initial nodes exceed the bound {_options.MaxInitialNodes}");
         Check(_c.Failed ? "the setup header" : null);
-        _vocab = new Vocabulary(_header.Config.Config);
+        _vocab = _options.VocabularyOf(_header.Config);
     }
 
     /// <summary>The daemons' configuration, chosen by the setup header.</summary>

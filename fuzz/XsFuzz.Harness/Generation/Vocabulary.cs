@@ -5,7 +5,7 @@ namespace XsFuzz.Harness.Generation;
 
 /// <summary>
 /// Fixed word lists the generators pick from, and the config-dependent edge-case paths. Immutable; built
-/// once per options.
+/// once per options and configuration (<see cref="HarnessOptions.VocabularyOf"/>).
 /// </summary>
 internal sealed class Vocabulary
 {

@@ -13,8 +13,10 @@ namespace XsFuzz.Harness.Running;
 /// <param name="Restore">Ideal, part 3: the live updates' restores.</param>
 /// <param name="Compare">Not in the ideal: comparing the two states after every live update and at the end.</param>
 /// <param name="Decode">Not in the ideal: decoding the inputs alone (with the reference run the decoder needs).</param>
+/// <param name="FullBytes">Bytes the full harness allocated (this thread), all inputs together.</param>
+/// <param name="IdealBytes">Bytes the ideal run allocated, comparisons included.</param>
 public sealed record CostSplitResult(int Scenarios, double Full, double Requests, double Dump, double Restore, double Compare,
-    double Decode)
+    double Decode, long FullBytes, long IdealBytes)
 {
     /// <summary>What the property cannot do without: both instances' requests, and the live updates.</summary>
     public double Ideal => Requests + Dump + Restore;
@@ -30,17 +32,22 @@ public static class CostSplit
     public static CostSplitResult Measure(IReadOnlyList<byte[]> inputs, HarnessOptions options)
     {
         var scenarios = inputs.Select(input => ScenarioDecoder.Decode(input, options)).ToList();
+        var before = GC.GetAllocatedBytesForCurrentThread();
         var full = Time(() =>
         {
             foreach (var input in inputs) Agreement.Check(input, LiveUpdateFault.None, options);
         });
+        var fullBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         var decode = Time(() =>
         {
             foreach (var input in inputs) ScenarioDecoder.Decode(input, options);
         });
         var ideal = new IdealRun(options);
+        before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var scenario in scenarios) ideal.Run(scenario);
-        return new CostSplitResult(inputs.Count, full, Ms(ideal.Requests), Ms(ideal.Dump), Ms(ideal.Restore), Ms(ideal.Compare), decode);
+        var idealBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        return new CostSplitResult(inputs.Count, full, Ms(ideal.Requests), Ms(ideal.Dump), Ms(ideal.Restore), Ms(ideal.Compare), decode,
+            fullBytes, idealBytes);
     }
 
     private static double Time(Action action)

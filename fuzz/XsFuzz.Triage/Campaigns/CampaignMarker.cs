@@ -2,8 +2,8 @@ namespace XsFuzz.Triage.Campaigns;
 
 /// <summary>
 /// The settings a fuzz.sh campaign records in its output folder (<c>.xsfuzz-campaign</c>, key=value
-/// lines: fault, empty, timeout_ms, started, resumed, and target once campaigns on other targets than
-/// the model exist). A crash file is found to belong to a campaign by looking for the marker in its
+/// lines: fault, config, empty, timeout_ms, started, resumed, and target once campaigns on other targets
+/// than the model exist). A crash file is found to belong to a campaign by looking for the marker in its
 /// folder and the folders above, as far as FINDINGS/triage/N-slug/minimal.bin is from FINDINGS.
 /// </summary>
 public sealed class CampaignMarker
@@ -26,6 +26,12 @@ public sealed class CampaignMarker
 
     /// <summary>The planted fault's name, "" for none.</summary>
     public string Fault => _values.GetValueOrDefault("fault", "");
+
+    /// <summary>
+    /// The pinned daemon configuration (fuzz.sh --config: a variant's name or an oxenstored.conf file's
+    /// absolute path), "" when each input chose its own (campaigns before the key existed did).
+    /// </summary>
+    public string Config => _values.GetValueOrDefault("config", "");
 
     /// <summary>What was fuzzed; campaigns that do not say fuzzed the model pair.</summary>
     public string Target => _values.GetValueOrDefault("target", "") is { Length: > 0 } t ? t : Targets.Model;

@@ -79,12 +79,13 @@ public static class TriageWriter
     private static string Reproduce(TriageGroup group, ReplaySettings settings, string minimal)
     {
         var xsfuzz = ProgramName.Quote(ProgramName.Current);
-        var fault = settings.FaultName == "none" ? "" : " --fault " + settings.FaultName;
+        var fault = (settings.FaultName == "none" ? "" : " --fault " + settings.FaultName)
+            + (settings.ConfigName is { } config ? " --config " + ProgramName.Quote(config) : "");
         var text = new StringBuilder();
         text.Append("# ").Append(group.Number.ToString(CultureInfo.InvariantCulture)).Append(": ").Append(group.Signature).Append('\n');
         if (settings.Campaign is not null)
         {
-            text.Append("# the minimal input; its campaign's fault is read from ").Append(settings.Campaign.MarkerPath).Append('\n');
+            text.Append("# the minimal input; its campaign's fault and configuration are read from ").Append(settings.Campaign.MarkerPath).Append('\n');
             text.Append(xsfuzz).Append(" replay ").Append(ProgramName.Quote(minimal)).Append('\n');
         }
         else
@@ -92,7 +93,7 @@ public static class TriageWriter
             text.Append("# the minimal input\n");
             text.Append(xsfuzz).Append(" replay ").Append(ProgramName.Quote(minimal)).Append(fault).Append('\n');
         }
-        text.Append("# the same input anywhere (base64, with its fault)\n");
+        text.Append("# the same input anywhere (base64, with its fault and configuration)\n");
         text.Append(xsfuzz).Append(" replay --base64 ").Append(Convert.ToBase64String(group.Minimal)).Append(fault).Append('\n');
         text.Append("# the original input\n");
         text.Append(xsfuzz).Append(" replay ").Append(ProgramName.Quote(group.Representative.Path))

@@ -9,22 +9,17 @@ namespace XsFuzz.Xenstore.Migration;
 /// <summary>
 /// Whether two daemons have the same state, field by field, without rendering text: the fast check
 /// the harness runs after every live update. It compares exactly what <see cref="StateSnapshot"/>
-/// prints, so <c>Same(a, b)</c> holds exactly when the two snapshots' texts are equal; render the
-/// snapshots only to explain a difference.
+/// prints, so <c>Same(a, b)</c> holds exactly when the two snapshots' texts are equal (for the trees:
+/// up to a collision of their 64-bit <see cref="Node.Hash"/>es); render the snapshots only to explain
+/// a difference.
 /// </summary>
 public static class StateComparer
 {
     public static bool Same(Xenstored first, Xenstored second) => new Comparison().Same(first.State, second.State);
 
-    /// <summary>
-    /// One comparison. Within a daemon a stamp names exactly one node object (restore rejects
-    /// duplicates), so once the subtrees under a stamp have been found equal they need not be walked
-    /// again: the transactions' trees mostly share the live tree's nodes.
-    /// </summary>
+    /// <summary>One comparison.</summary>
     private sealed class Comparison
     {
-        private readonly HashSet<long> _sameStamps = [];
-
         public bool Same(Daemon a, Daemon b) =>
             a.Config == b.Config
             && a.Stamps.Peek == b.Stamps.Peek
@@ -41,21 +36,11 @@ public static class StateComparer
             a.Pending == b.Pending && a.Force == b.Force && a.TimeoutSeconds == b.TimeoutSeconds && a.Binary == b.Binary
             && a.Result.SequenceEqual(b.Result) && a.ExtraArguments.SequenceEqual(b.ExtraArguments);
 
-        private bool SameTree(Node a, Node b)
-        {
-            if (a.Stamp != b.Stamp) return false;
-            if (_sameStamps.Contains(a.Stamp)) return true;
-            if (a.Name != b.Name || !a.Perms.Equals(b.Perms) || !a.Value.AsSpan().SequenceEqual(b.Value)
-                || a.Children.Count != b.Children.Count) return false;
-            using var left = a.Children.Values.GetEnumerator();
-            using var right = b.Children.Values.GetEnumerator();
-            while (left.MoveNext() && right.MoveNext())
-            {
-                if (!SameTree(left.Current, right.Current)) return false;
-            }
-            _sameStamps.Add(a.Stamp);
-            return true;
-        }
+        /// <summary>
+        /// Stamps, names, values, permissions, children: all in the hash each node computed when it was
+        /// made, so the restored tree (all new nodes) and the reference's are not walked here at all.
+        /// </summary>
+        private static bool SameTree(Node a, Node b) => a.Hash == b.Hash;
 
         private static bool SameQuota(QuotaTable a, QuotaTable b) =>
             a.Counts.Count == b.Counts.Count && a.Counts.SequenceEqual(b.Counts);

@@ -21,7 +21,11 @@ internal sealed class NodePerms : IEquatable<NodePerms>
         Owner = owner;
         Other = other;
         Acl = acl;
+        Hash = Store.NodeHash.Of(this);
     }
+
+    /// <summary>Deterministic hash of what <see cref="Equals(NodePerms?)"/> compares (part of each node's hash).</summary>
+    public ulong Hash { get; }
 
     public long Owner { get; }
     public PermKind Other { get; }

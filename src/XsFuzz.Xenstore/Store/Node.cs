@@ -13,14 +13,26 @@ internal sealed class Node
     private static readonly ImmutableSortedDictionary<string, Node> NoChildren =
         ImmutableSortedDictionary.Create<string, Node>(StringComparer.Ordinal);
 
-    internal Node(long stamp, string name, byte[] value, NodePerms perms, ImmutableSortedDictionary<string, Node> children)
+    /// <param name="childrenSum">The wrapping sum of the children's <see cref="Hash"/>es (see <see cref="NodeHash"/>).</param>
+    private Node(long stamp, string name, byte[] value, NodePerms perms, ImmutableSortedDictionary<string, Node> children,
+        ulong childrenSum)
     {
         Stamp = stamp;
         Name = name;
         Value = value;
         Perms = perms;
         Children = children;
+        _childrenSum = childrenSum;
+        Hash = NodeHash.Of(stamp, name, value, perms, childrenSum);
     }
+
+    private readonly ulong _childrenSum;
+
+    /// <summary>
+    /// This subtree's structural hash (stamps, names, values, permissions): two subtrees with equal hashes
+    /// are taken to be equal (a 64-bit collision is the only way they are not).
+    /// </summary>
+    public ulong Hash { get; }
 
     public long Stamp { get; }
     public string Name { get; }
@@ -31,33 +43,48 @@ internal sealed class Node
     public ImmutableSortedDictionary<string, Node> Children { get; }
 
     internal static Node Create(NodeStamps stamps, string name, NodePerms perms, byte[] value) =>
-        new(stamps.Next(), name, value, perms, NoChildren);
+        new(stamps.Next(), name, value, perms, NoChildren, 0);
 
     internal static Node Restore(long stamp, string name, byte[] value, NodePerms perms, List<Node> children)
     {
-        if (children.Count == 0) return new Node(stamp, name, value, perms, NoChildren);
+        if (children.Count == 0) return new Node(stamp, name, value, perms, NoChildren, 0);
         var builder = NoChildren.ToBuilder();
-        foreach (var child in children) builder.Add(child.Name, child);
-        return new Node(stamp, name, value, perms, builder.ToImmutable());
+        ulong sum = 0;
+        foreach (var child in children)
+        {
+            builder.Add(child.Name, child);
+            sum = unchecked(sum + child.Hash);
+        }
+        return new Node(stamp, name, value, perms, builder.ToImmutable(), sum);
     }
 
     public Node? Child(string name) => Children.GetValueOrDefault(name);
 
     internal Node WithValue(NodeStamps stamps, byte[] value) =>
-        Value.AsSpan().SequenceEqual(value) ? this : new Node(stamps.Next(), Name, value, Perms, Children);
+        Value.AsSpan().SequenceEqual(value) ? this : new Node(stamps.Next(), Name, value, Perms, Children, _childrenSum);
 
-    internal Node WithPerms(NodeStamps stamps, NodePerms perms) => new(stamps.Next(), Name, Value, perms, Children);
+    internal Node WithPerms(NodeStamps stamps, NodePerms perms) => new(stamps.Next(), Name, Value, perms, Children, _childrenSum);
 
-    internal Node WithChild(NodeStamps stamps, Node child) =>
-        new(stamps.Next(), Name, Value, Perms, Children.SetItem(child.Name, child));
+    internal Node WithChild(NodeStamps stamps, Node child)
+    {
+        var replaced = Children.TryGetValue(child.Name, out var old) ? old.Hash : 0;
+        return new(stamps.Next(), Name, Value, Perms, Children.SetItem(child.Name, child), unchecked(_childrenSum - replaced + child.Hash));
+    }
 
-    internal Node WithoutChild(NodeStamps stamps, string name) =>
-        new(stamps.Next(), Name, Value, Perms, Children.Remove(name));
+    internal Node WithoutChild(NodeStamps stamps, string name)
+    {
+        if (!Children.TryGetValue(name, out var old)) return new(stamps.Next(), Name, Value, Perms, Children, _childrenSum);
+        return new(stamps.Next(), Name, Value, Perms, Children.Remove(name), unchecked(_childrenSum - old.Hash));
+    }
 
-    internal Node WithoutChildren(NodeStamps stamps) => new(stamps.Next(), Name, Value, Perms, NoChildren);
+    internal Node WithoutChildren(NodeStamps stamps) => new(stamps.Next(), Name, Value, Perms, NoChildren, 0);
 
-    internal Node Rebuilt(NodeStamps stamps, NodePerms perms, ImmutableSortedDictionary<string, Node> children) =>
-        new(stamps.Next(), Name, Value, perms, children);
+    internal Node Rebuilt(NodeStamps stamps, NodePerms perms, ImmutableSortedDictionary<string, Node> children)
+    {
+        ulong sum = 0;
+        foreach (var child in children.Values) sum = unchecked(sum + child.Hash);
+        return new(stamps.Next(), Name, Value, perms, children, sum);
+    }
 }
 
 /// <summary>The per-daemon source of node stamps (never static: two daemons must not share it).</summary>

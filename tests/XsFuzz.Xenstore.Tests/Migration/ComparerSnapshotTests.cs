@@ -215,6 +215,18 @@ public class ComparerSnapshotTests
         Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
     }
 
+    /// <summary>The comparer compares the roots' hashes only: a change two levels down must reach the root's.</summary>
+    [Fact]
+    public void A_change_below_the_roots_children_changes_the_comparison()
+    {
+        var original = Sample();
+        var copy = MigrationStream.Restore(MigrationStream.DumpToBytes(original));
+        copy.State.Live.Root = WithChild(copy.State.Live.Root, "t", t => Rebuild(t, children: [.. t.Children.Values.Select(
+            c => c.Name == "a" ? Rebuild(c, value: "other"u8.ToArray()) : c)]));
+        Assert.False(StateComparer.Same(original, copy));
+        Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
+    }
+
     [Fact]
     public void A_source_event_for_an_unregistered_copy_of_a_watch_shows_in_both()
     {
