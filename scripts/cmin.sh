@@ -46,11 +46,7 @@ before_bytes="$(xs_bytes "$src")"
 xs_afl_env
 export AFL_CMIN_ALLOW_ANY=1   # an input that crashes (planted fault) is kept, not fatal
 target=()
-# A --config campaign's inputs decode only under its configuration.
-config="$(xs_campaign_get "$in" config || true)"
-config_args=()
-[[ -z "$config" ]] || config_args=(--config "$config")
-xs_target_cmd target "$fault" "${config_args[@]}"
+xs_target_cmd target "$fault" "${XS_CONFIG_ARGS[@]}"
 xs_log "afl-cmin over $before inputs from $in (fault '${fault:-none}', -t $timeout_ms)"
 if ! afl-cmin -i "$src" -o "$work/out" -t "$timeout_ms" -m none -- "${target[@]}" >"$work/cmin.log" 2>&1; then
     sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$work/cmin.log" | tail -n 20 >&2

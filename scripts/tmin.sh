@@ -33,11 +33,6 @@ xs_settle_campaign_settings "$crash"
 fault="$XS_FAULT" timeout_ms="$XS_TIMEOUT_MS"
 fault_args=()
 [[ -z "$fault" ]] || fault_args=(--fault "$fault")
-# A --config campaign's inputs decode only under its configuration (xsfuzz replay reads it itself from
-# the marker, afl-tmin's target does not).
-config="$(xs_campaign_get "$crash" config || true)"
-config_args=()
-[[ -z "$config" ]] || config_args=(--config "$config")
 
 replay_rc() {  # FILE -> exit code of xsfuzz replay
     local rc=0
@@ -53,7 +48,7 @@ trap 'rm -rf "$work"' EXIT
 
 xs_afl_env
 target=()
-xs_target_cmd target "$fault" "${config_args[@]}"
+xs_target_cmd target "$fault" "${XS_CONFIG_ARGS[@]}"
 xs_log "afl-tmin (fault '${fault:-none}', -t $timeout_ms)"
 if ! afl-tmin -i "$crash" -o "$work/tmin" -t "$timeout_ms" -m none -- "${target[@]}" >"$work/tmin.log" 2>&1; then
     sed 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$work/tmin.log" | tail -n 20 >&2

@@ -331,9 +331,14 @@ xs_require_empty_out() {  # OUT
 }
 
 # The campaign settings the target runs with, for an input inside a campaign: the fault (unless
-# --fault was given) and the timeout (unless --timeout was). Sets XS_FAULT and XS_TIMEOUT_MS.
+# --fault was given), the timeout (unless --timeout was) and the campaign's --config, which its inputs
+# decode only under (XS_CONFIG_ARGS: empty, or --config NAME|FILE). Sets XS_FAULT and XS_TIMEOUT_MS too.
 xs_settle_campaign_settings() {  # PATH
     [[ $XS_FAULT_GIVEN -eq 1 ]] || XS_FAULT="$(xs_campaign_get "$1" fault || true)"
     xs_check_fault "$XS_FAULT"
     [[ -n "$XS_TIMEOUT_MS" ]] || XS_TIMEOUT_MS="$(xs_campaign_get "$1" timeout_ms || echo "$XS_DEFAULT_TIMEOUT_MS")"
+    local config
+    config="$(xs_campaign_get "$1" config || true)"
+    XS_CONFIG_ARGS=()
+    [[ -z "$config" ]] || XS_CONFIG_ARGS=(--config "$config")
 }
