@@ -26,4 +26,16 @@ public class RefusalReasonTests
         Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D2: 0 tx, out: false, perm: n2 b1").Reason);
         Assert.Equal("partial input", OxenstoredLiveUpdate.Refused("D0: 0 tx, out: false, perm: n0").Reason);
     }
+
+    /// <summary>
+    /// The perm oxenstored prints is Perms.Connection.to_string (main, then the target if any, each
+    /// <c>domid"letters"</c>): a guest with a target is blocked by its permissions, one without by a
+    /// request it has only begun to write.
+    /// </summary>
+    [Fact]
+    public void A_guest_without_a_target_is_blocked_by_its_half_written_request()
+    {
+        Assert.Equal(OxenstoredLiveUpdate.PartialInputReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"").Reason);
+        Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"1\"rw\"").Reason);
+    }
 }
