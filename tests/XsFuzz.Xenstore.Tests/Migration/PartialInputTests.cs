@@ -16,7 +16,9 @@ public class PartialInputTests
     {
         var daemon = new Xenstored();
         daemon.Handle(Xenstored.Dom0, Packet.Request(Op.Introduce, 1, 0, "1", "1001", "11"));
-        daemon.TakeOutput(Xenstored.Dom0);
+        daemon.Handle(Xenstored.Dom0, Packet.WriteRequest(2, 0, "/local/domain/1", []));
+        daemon.Handle(Xenstored.Dom0, Packet.Request(Op.SetPerms, 3, 0, "/local/domain/1", "n1")); // the guest's home, as a toolstack makes it
+        Assert.All(daemon.TakeOutput(Xenstored.Dom0), p => Assert.NotEqual(Op.Error, p.Op));
         return daemon;
     }
 
