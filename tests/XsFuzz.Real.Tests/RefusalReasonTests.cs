@@ -13,6 +13,13 @@ public class RefusalReasonTests
         Assert.Equal("open transactions", result.Reason);
     }
 
+    /// <summary>Seen with a listener of 64 watches and 21 writes: its kernel buffer full, A2's events stay in oxenstored's queue.</summary>
+    [Fact]
+    public void The_listeners_unread_output_is_a_reason()
+    {
+        Assert.Equal("unread output", OxenstoredLiveUpdate.Refused("A2: 0 tx, out: true, perm: 0\"rw\"").Reason);
+    }
+
     [Fact]
     public void A_domains_unread_ring_output_and_its_transactions_are_both_reasons()
     {

@@ -53,10 +53,12 @@ internal static class OxenstoredLiveUpdate
             var who = line[..colon];
             var rest = line[(colon + 2)..];
             if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add("open transactions");
-            // A socket's queued output at the deadline is the BUSY reply to the runner's own poll on the
-            // control socket: everything else written to a socket leaves at once (the kernel buffer takes
-            // it). Only a domain's ring can hold a client's unread output.
-            if (rest.Contains("out: true", StringComparison.Ordinal) && who.StartsWith('D')) reasons.Add("unread output");
+            // A socket's queued output at the deadline is mostly the BUSY reply to the runner's own poll
+            // on the control socket (A4): everything else written to a socket leaves at once while the
+            // kernel buffer takes it. A domain's ring can hold a client's unread output, and so can the
+            // scenario's sockets A1, A2 once their kernel buffer is full (the listener, A2, never reads).
+            if (rest.Contains("out: true", StringComparison.Ordinal) && (who.StartsWith('D') || who is "A1" or "A2"))
+                reasons.Add("unread output");
             // A domain's connection with no transaction and no output is blocked by its permissions
             // (SET_TARGET makes them non-default, and those are not dumped: "set_target not dumped yet")
             // or by a request its guest has only begun to write (xb's has_partial_input). The line's
