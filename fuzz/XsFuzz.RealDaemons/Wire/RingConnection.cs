@@ -115,7 +115,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     /// </summary>
     public bool WaitConsumed(TimeSpan timeout)
     {
-        var deadline = Deadline(timeout);
+        var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
         while (true)
         {
             if (!Push()) return false;
