@@ -47,6 +47,32 @@ public sealed partial class Xenstored
     }
 
     /// <summary>
+    /// Bytes from a connection's client, as a stream: appended to its unfinished request
+    /// (<see cref="HasPartialInput"/>), and every packet they complete is processed in order. Bytes for an
+    /// unknown connection are ignored, like its requests.
+    /// </summary>
+    public void Receive(ConnectionId id, ReadOnlySpan<byte> bytes)
+    {
+        if (State.Find(id) is not { } connection) return;
+        var buffer = new byte[connection.PartialInput.Length + bytes.Length];
+        connection.PartialInput.CopyTo(buffer, 0);
+        bytes.CopyTo(buffer.AsSpan(connection.PartialInput.Length));
+        var offset = 0;
+        while (Packet.WholeLength(buffer.AsSpan(offset)) is { } whole && whole <= buffer.Length - offset)
+        {
+            var length = (int)whole;
+            var packet = Packet.Parse(buffer.AsSpan(offset, length));
+            offset += length;
+            connection.PartialInput = buffer[offset..];
+            RequestProcessor.Process(State, connection, packet);
+        }
+        connection.PartialInput = buffer[offset..];
+    }
+
+    /// <summary>Whether the connection's client has written part of a request and not the rest.</summary>
+    public bool HasPartialInput(ConnectionId id) => State.Find(id) is { PartialInput.Length: > 0 };
+
+    /// <summary>
     /// Removes and returns everything queued for the connection, in send order. Like oxenstored writing
     /// a connection's output, it first passes on the events the connection's own requests left waiting.
     /// </summary>

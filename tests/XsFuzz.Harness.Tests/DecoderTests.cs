@@ -90,6 +90,7 @@ public class DecoderTests
                     RequestCommand r => OpNames.Name(r.Type),
                     LiveUpdateCommand => "LIVE-UPDATE",
                     DrainCommand => "DRAIN",
+                    PartialCommand => "PARTIAL",
                     _ => "?",
                 });
             }
@@ -97,6 +98,7 @@ public class DecoderTests
         foreach (var op in Enum.GetValues<Op>()) Assert.Contains(OpNames.Name((uint)op), ops);
         Assert.Contains("LIVE-UPDATE", ops);
         Assert.Contains("DRAIN", ops);
+        Assert.Contains("PARTIAL", ops);
     }
 
     [Fact]

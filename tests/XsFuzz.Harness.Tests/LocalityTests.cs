@@ -8,6 +8,7 @@ public class LocalityTests
     private static string Kind(Command c) => c switch
     {
         RequestCommand r => Xenstore.Wire.OpNames.Name(r.Type),
+        PartialCommand p => Xenstore.Wire.OpNames.Name(p.Request.Type), // a split request keeps its kind
         LiveUpdateCommand => "LIVE-UPDATE",
         _ => "DRAIN",
     };

@@ -71,6 +71,50 @@ public class DomURingScenarioTests
         Assert.Equal(1, Run(PairMode.Diff, DaemonKind.Oxenstored, Guests).Stats.LiveUpdates);
 
     /// <summary>
+    /// A guest writes the header and 4 payload bytes of a WRITE, a live update comes, then the rest (with
+    /// its next request); meanwhile a watch event waits unread in its rsp[]. oxenstored refuses while the
+    /// bytes sit in its xb partial_in (has_partial_input blocks the update) and the runner names that
+    /// reason; the C daemon keeps them (its conn->in goes into the CONN record) and reads the rest after
+    /// its update. Either way the guest's replies and event agree with the daemon that did not update.
+    /// </summary>
+    private const string SplitAcrossAnUpdate = """
+        domain 3
+        node /local/domain/3 "" n3
+        D3 tx0 WATCH data t3
+        A1 tx0 WRITE /local/domain/3/data/y "2"
+        PARTIAL 20 D3 tx0 WRITE /local/domain/3/data/x "split"
+        LIVE-UPDATE
+        D3 tx0 READ /local/domain/3/data/x
+        """;
+
+    [SandboxTheory]
+    [MemberData(nameof(Kinds))]
+    public void A_request_split_across_a_live_update_in_lu_mode(DaemonKind kind)
+    {
+        var outcome = Run(PairMode.LiveUpdate, kind, SplitAcrossAnUpdate);
+        if (kind == DaemonKind.Oxenstored)
+        {
+            Assert.Equal(0, outcome.Stats.LiveUpdates);
+            Assert.Equal(1, outcome.Stats.Refused.GetValueOrDefault(OxenstoredLiveUpdate.PartialInputReason));
+        }
+        else
+        {
+            Assert.Equal(1, outcome.Stats.LiveUpdates);
+            Assert.Equal(0, outcome.Stats.RefusedTotal);
+        }
+        Assert.Equal(0, DaemonReaper.Count);
+    }
+
+    /// <summary>The model against the real oxenstored: the real one refuses, so neither updates, and every delivery agrees.</summary>
+    [SandboxFact]
+    public void A_request_split_across_a_live_update_in_diff_mode()
+    {
+        var outcome = Run(PairMode.Diff, DaemonKind.Oxenstored, SplitAcrossAnUpdate);
+        Assert.Equal(0, outcome.Stats.LiveUpdates);
+        Assert.Equal(1, outcome.Stats.Refused.GetValueOrDefault(OxenstoredLiveUpdate.PartialInputReason));
+    }
+
+    /// <summary>
     /// A domain introduced, released and introduced again in the middle of a scenario: while released
     /// its commands read nothing (closed), as in the model; introduced again it has a fresh ring.
     /// </summary>

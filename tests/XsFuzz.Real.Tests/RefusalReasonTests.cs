@@ -13,6 +13,13 @@ public class RefusalReasonTests
         Assert.Equal("open transactions", result.Reason);
     }
 
+    /// <summary>Seen with a listener of 64 watches and 21 writes: its kernel buffer full, A2's events stay in oxenstored's queue.</summary>
+    [Fact]
+    public void The_listeners_unread_output_is_a_reason()
+    {
+        Assert.Equal("unread output", OxenstoredLiveUpdate.Refused("A2: 0 tx, out: true, perm: 0\"rw\"").Reason);
+    }
+
     [Fact]
     public void A_domains_unread_ring_output_and_its_transactions_are_both_reasons()
     {
@@ -25,5 +32,17 @@ public class RefusalReasonTests
     {
         Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D2: 0 tx, out: false, perm: n2 b1").Reason);
         Assert.Equal("partial input", OxenstoredLiveUpdate.Refused("D0: 0 tx, out: false, perm: n0").Reason);
+    }
+
+    /// <summary>
+    /// The perm oxenstored prints is Perms.Connection.to_string (main, then the target if any, each
+    /// <c>domid"letters"</c>): a guest with a target is blocked by its permissions, one without by a
+    /// request it has only begun to write.
+    /// </summary>
+    [Fact]
+    public void A_guest_without_a_target_is_blocked_by_its_half_written_request()
+    {
+        Assert.Equal(OxenstoredLiveUpdate.PartialInputReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"").Reason);
+        Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"1\"rw\"").Reason);
     }
 }

@@ -133,6 +133,25 @@ public sealed class RingClientTests : IDisposable
     }
 
     [Fact]
+    public void Waiting_for_the_daemon_to_take_half_a_request_out_of_req_ends_when_it_has()
+    {
+        using var daemon = new FakeRingDaemon(_run, Domid, PortNumber);
+        daemon.Stalled = true;
+        using var client = RingConnection.Open(_run, Domid, Wait);
+        var request = Packet.Request(Op.Read, 4, 0, "/half").ToBytes();
+        client.SendBytes(request[..9]);
+        Assert.False(client.WaitConsumed(TimeSpan.FromMilliseconds(100)));   // a stalled daemon leaves them in req[]
+        Assert.Equal(9u, client.Page.Requests.Unread);
+        daemon.Stalled = false;
+        Assert.True(client.WaitConsumed(Wait));
+        Assert.Equal(0u, client.Page.Requests.Unread);
+        client.SendBytes(request[9..]);
+        var (_, end, ending) = ReplyTo(client, 4);
+        Assert.Equal(Ending.Complete, ending);
+        Assert.Equal(Packet.Request(Op.Read, 4, 0, "/half"), Assert.Single(daemon.Received));
+    }
+
+    [Fact]
     public void Nothing_arrives_within_the_timeout_when_the_daemon_does_not_answer()
     {
         using var daemon = new FakeRingDaemon(_run, Domid, PortNumber);

@@ -115,6 +115,6 @@ internal static class CheckCommand
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{iterations} scenarios in {elapsed.TotalSeconds:F1} s ({iterations / seconds:F0}/s), {stats.LiveUpdates} live updates ({stats.LiveUpdatesWithOpenTransactions} with open transactions), {stats.Commands} commands");
+            $"{iterations} scenarios in {elapsed.TotalSeconds:F1} s ({iterations / seconds:F0}/s), {stats.LiveUpdates} live updates ({stats.LiveUpdatesWithOpenTransactions} with open transactions, {stats.LiveUpdatesWithPartialInput} with a request half written), {stats.Commands} commands; {stats.ScenariosWithPartial} scenarios with a split request");
     }
 }

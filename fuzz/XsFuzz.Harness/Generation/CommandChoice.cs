@@ -11,7 +11,9 @@ namespace XsFuzz.Harness.Generation;
 /// transaction; (DRAIN) connection. The transaction comes last because its usual value, 0, is the
 /// default: trailing defaults cost no bytes. Encoding tries every kind, so a request whose payload a
 /// kind's generator could not have produced comes out as a raw request. A request record may end with
-/// a repeat count (<see cref="Repeats"/>): the request is followed by that many copies of itself.
+/// a repeat count (<see cref="Repeats"/>): the request is followed by that many copies of itself; a
+/// domU's request without copies then with a split (<see cref="SplitAt"/>): only its first bytes are
+/// written now (<see cref="PartialCommand"/>).
 /// </summary>
 internal static class CommandChoice
 {
@@ -27,8 +29,26 @@ internal static class CommandChoice
     /// </summary>
     public static (Command Command, int Copies) ChooseWithCopies(Choices c, Context context, Command? want, int wantCopies)
     {
-        var command = Choose(c, context, want);
-        return (command, command is RequestCommand ? Repeats(c, wantCopies) : 0);
+        var split = want as PartialCommand;
+        var command = Choose(c, context, split is null ? want : split.Request);
+        if (command is not RequestCommand request) return (command, 0);
+        var copies = Repeats(c, wantCopies);
+        if (copies > 0 || !Splittable(request)) return (command, copies);
+        var bytes = SplitAt(c, request, split?.Bytes ?? 0);
+        return (bytes == 0 ? command : new PartialCommand(request, bytes), 0);
+    }
+
+    /// <summary>The decoder splits the requests of domUs (a guest writing into its ring), the connections whose partial input a live update must keep.</summary>
+    private static bool Splittable(RequestCommand r) => r.Connection.Kind == ConnectionKind.Ring && r.Connection.Number != 0;
+
+    // Mostly whole; like the copy count, after everything else in the record (older inputs have none).
+    private static readonly WeightTable SplitTable = new(216, 40);
+
+    /// <summary>How many of the request's bytes are written now: 0 (all of them), or 1 .. its length - 1.</summary>
+    private static int SplitAt(Choices c, RequestCommand r, int want)
+    {
+        var length = Xenstore.Wire.Packet.HeaderSize + r.Payload.Length; // Latin-1: a char per byte
+        return c.Weighted(SplitTable, want > 0 ? 1 : 0) == 0 ? 0 : 1 + c.Index(length - 1, want - 1);
     }
 
     /// <summary>Most copies one request record makes.</summary>

@@ -91,6 +91,7 @@ public static class CostSplit
         private Xenstored _reference = null!;
         private Xenstored? _updated;
         private uint _id;
+        private readonly Dictionary<Xenstore.Domains.ConnectionId, byte[]> _unfinished = [];
 
         public void Run(Scenario scenario)
         {
@@ -98,6 +99,7 @@ public static class CostSplit
             _reference = new Xenstored(options.ConfigOf(scenario).Config);
             for (var i = 0; i < ModelLayout.Plain.Sockets; i++) _reference.OpenSocket();
             _updated = null;
+            _unfinished.Clear();
             foreach (var domain in scenario.Domains)
             {
                 foreach (var packet in ScenarioSetup.Requests(domain, () => ++_id)) Both(Xenstored.Dom0, packet);
@@ -116,6 +118,12 @@ public static class CostSplit
                     case DrainCommand d:
                         Both(d.Connection, null);
                         break;
+                    case PartialCommand p:
+                        Both(p.Request.Connection, null);
+                        var bytes = p.Wire(++_id);
+                        Receive(p.Request.Connection, bytes[..p.Bytes]);
+                        _unfinished[p.Request.Connection] = bytes[p.Bytes..];
+                        break;
                     case LiveUpdateCommand:
                         Requests += ThreadCpu.Now() - start;
                         LiveUpdate();
@@ -133,8 +141,16 @@ public static class CostSplit
             CompareStates();
         }
 
+        private void Receive(Xenstore.Domains.ConnectionId connection, byte[] bytes)
+        {
+            _reference.Receive(connection, bytes);
+            _updated?.Receive(connection, bytes);
+        }
+
+        /// <summary>A request or drain (null); an unfinished request of the connection is finished first, as in a pair.</summary>
         private void Both(Xenstore.Domains.ConnectionId connection, Packet? request)
         {
+            if (_unfinished.Remove(connection, out var rest)) Receive(connection, rest);
             if (request is not null) _reference.Handle(connection, request);
             _reference.TakeOutput(connection);
             if (_updated is null) return;

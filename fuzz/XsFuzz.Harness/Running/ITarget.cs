@@ -26,6 +26,16 @@ public interface ITarget : IDisposable
     /// <summary>Everything queued for the connection so far.</summary>
     Delivery Drain(ConnectionId connection);
 
+    /// <summary>The connection's client writes the first bytes of a request and reads nothing (a request in flight).</summary>
+    void SendPart(ConnectionId connection, byte[] bytes);
+
+    /// <summary>
+    /// The client writes <paramref name="rest"/>, the rest of its unfinished request, then
+    /// <paramref name="request"/> if there is one, and reads what <see cref="Exchange"/> (or, without a
+    /// request, <see cref="Drain"/>) reads: the unfinished request's reply comes first.
+    /// </summary>
+    Delivery Complete(ConnectionId connection, byte[] rest, Packet? request);
+
     /// <summary>Performs a live update and waits until it is over (or refused, or failed).</summary>
     LiveUpdateResult LiveUpdate();
 

@@ -67,12 +67,25 @@ public sealed class ModelTarget : ITarget
 
     public Delivery Drain(ConnectionId connection) => Read(connection, null);
 
-    private Delivery Read(ConnectionId connection, Packet? request)
+    /// <summary>
+    /// The bytes stay in the connection's partial input. They never complete a packet: the pair finishes
+    /// an unfinished request before its connection writes anything else.
+    /// </summary>
+    public void SendPart(ConnectionId connection, byte[] bytes)
+    {
+        _view?.Invalidate();
+        Daemon.Receive(connection == Xenstored.Dom0 ? _layout.Dom0 : connection, bytes);
+    }
+
+    public Delivery Complete(ConnectionId connection, byte[] rest, Packet? request) => Read(connection, request, rest);
+
+    private Delivery Read(ConnectionId connection, Packet? request, byte[]? rest = null)
     {
         _view?.Invalidate();
         var id = connection == Xenstored.Dom0 ? _layout.Dom0 : connection;
         try
         {
+            if (rest is not null) Daemon.Receive(id, rest);
             if (request is not null) Daemon.Handle(id, request);
             if (!_layout.SyncPoints)
             {

@@ -33,6 +33,9 @@ public sealed class PairRun
     private ITarget? _updated;
     private uint _requestId;
     private bool _updatedOnce;
+    // The rest of each connection's unfinished request (PARTIAL), written before its next request or drain.
+    private readonly Dictionary<ConnectionId, byte[]> _unfinished = [];
+    private bool _anyPartial;
 
     public PairRun(ITarget updated, ITarget reference, PairMode mode, StateCheck states)
         : this(reference, mode, states, null) => _updated = updated;
@@ -118,7 +121,8 @@ public sealed class PairRun
         {
             RequestCommand r => Request(r, step),
             LiveUpdateCommand => LiveUpdate(step),
-            DrainCommand d => Compare(CheckPoint.Drain, step, d, d.Connection, _updated?.Drain(d.Connection), _reference.Drain(d.Connection)),
+            DrainCommand d => Drain(d, d.Connection, step),
+            PartialCommand p => Partial(p, step),
             _ => throw new ArgumentException("unknown command " + command.GetType().Name, nameof(command)),
         };
     }
@@ -126,9 +130,39 @@ public sealed class PairRun
     private Divergence? Request(RequestCommand r, int step)
     {
         var packet = new Packet(r.Type, NextId(), r.Tx, Latin1.Encode(r.Payload));
+        if (_unfinished.Remove(r.Connection, out var rest))
+        {
+            var completed = _reference.Complete(r.Connection, rest, packet);
+            return _updated is null ? null
+                : Compare(CheckPoint.Reply, step, r, r.Connection, _updated.Complete(r.Connection, rest, packet), completed);
+        }
         var reference = _reference.Exchange(r.Connection, packet);
         if (_updated is null) return null;
         return Compare(CheckPoint.Reply, step, r, r.Connection, _updated.Exchange(r.Connection, packet), reference);
+    }
+
+    /// <summary>A DRAIN, or what a command of a connection with an unfinished request does first: the rest is written, then everything read.</summary>
+    private Divergence? Drain(Command command, ConnectionId connection, int step)
+    {
+        if (!_unfinished.Remove(connection, out var rest))
+            return Compare(CheckPoint.Drain, step, command, connection, _updated?.Drain(connection), _reference.Drain(connection));
+        var reference = _reference.Complete(connection, rest, null);
+        return Compare(CheckPoint.Drain, step, command, connection, _updated?.Complete(connection, rest, null), reference);
+    }
+
+    /// <summary>The first bytes of a request; the connection's unfinished one, if any, is finished first.</summary>
+    private Divergence? Partial(PartialCommand p, int step)
+    {
+        var connection = p.Request.Connection;
+        if (!_anyPartial) Stats.ScenariosWithPartial++;
+        _anyPartial = true;
+        if (_unfinished.ContainsKey(connection) && Drain(p, connection, step) is { } d) return d;
+        var bytes = p.Wire(NextId());
+        var first = bytes[..p.Bytes];
+        _reference.SendPart(connection, first);
+        _updated?.SendPart(connection, first);
+        _unfinished[connection] = bytes[p.Bytes..];
+        return null;
     }
 
     private Divergence? LiveUpdate(int step)
@@ -136,6 +170,8 @@ public sealed class PairRun
         if (_updated is null && _makeUpdated is null) return null;
         CountOpenTransactions();
         CountQueued();
+        if (_unfinished.Count > 0 && _referenceModel is { } model && _unfinished.Keys.Any(model.Daemon.HasPartialInput))
+            Stats.LiveUpdatesWithPartialInput++;
         LiveUpdateResult result;
         if (_updated is null)
         {
@@ -210,7 +246,10 @@ public sealed class PairRun
         foreach (var id in _reference.Connections)
         {
             if (!served.Contains(id)) continue;
-            if (Compare(CheckPoint.FinalDrain, step, null, id, _updated.Drain(id), _reference.Drain(id)) is { } left) return left;
+            var left = _unfinished.Remove(id, out var rest)
+                ? Compare(CheckPoint.FinalDrain, step, null, id, _updated.Complete(id, rest, null), _reference.Complete(id, rest, null))
+                : Compare(CheckPoint.FinalDrain, step, null, id, _updated.Drain(id), _reference.Drain(id));
+            if (left is not null) return left;
         }
         return null;
     }

@@ -14,6 +14,12 @@ public sealed class RunStats
     /// <summary>Live updates performed while some connection had an open transaction (model references only).</summary>
     public long LiveUpdatesWithOpenTransactions;
 
+    /// <summary>Live updates performed while some client had written part of a request (model references only).</summary>
+    public long LiveUpdatesWithPartialInput;
+
+    /// <summary>Scenarios with at least one split request (PARTIAL) run.</summary>
+    public long ScenariosWithPartial;
+
     /// <summary>Real daemons started (real pairs).</summary>
     public long DaemonsStarted;
 
@@ -70,6 +76,8 @@ public sealed class RunStats
         Commands += other.Commands;
         LiveUpdates += other.LiveUpdates;
         LiveUpdatesWithOpenTransactions += other.LiveUpdatesWithOpenTransactions;
+        LiveUpdatesWithPartialInput += other.LiveUpdatesWithPartialInput;
+        ScenariosWithPartial += other.ScenariosWithPartial;
         DaemonsStarted += other.DaemonsStarted;
         for (var i = 0; i < QueuedAtDump.Length; i++)
         {

@@ -33,6 +33,20 @@ public sealed record LiveUpdateCommand : Command
     public static LiveUpdateCommand Instance { get; } = new();
 }
 
+/// <summary>
+/// A request whose client writes only its first <paramref name="Bytes"/> bytes (1 .. packet length - 1,
+/// header included) and reads nothing: a request in flight, e.g. across a live update. The rest is
+/// written right before that connection's next request or DRAIN (or at the end of the scenario), whose
+/// delivery then holds this request's reply too. The decoder splits only domUs' requests (a guest's
+/// ring), but every connection can carry one.
+/// </summary>
+public sealed record PartialCommand(RequestCommand Request, int Bytes) : Command
+{
+    /// <summary>The request's bytes on the wire (header and payload).</summary>
+    public byte[] Wire(uint requestId) =>
+        new Xenstore.Wire.Packet(Request.Type, requestId, Request.Tx, Xenstore.Wire.Latin1.Encode(Request.Payload)).ToBytes();
+}
+
 /// <summary>The client of a connection reads everything queued for it (events caused by others).</summary>
 public sealed record DrainCommand(ConnectionId Connection) : Command;
 

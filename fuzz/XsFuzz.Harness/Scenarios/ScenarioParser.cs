@@ -96,6 +96,16 @@ public static class ScenarioParser
             if (words.Count != 2) throw new FormatException("expected: DRAIN <connection>");
             return new DrainCommand(ParseConnection(words[1]));
         }
+        if (words[0] == "PARTIAL")
+        {
+            if (words.Count < 3 || !int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) || bytes < 1)
+                throw new FormatException("expected: PARTIAL <bytes, 1 or more> <connection> tx<id> <OP> [args...]");
+            if (ParseCommand(raw.GetRange(2, raw.Count - 2)) is not RequestCommand request)
+                throw new FormatException("PARTIAL takes a request");
+            var length = Packet.HeaderSize + request.Payload.Length;
+            if (bytes >= length) throw new FormatException($"PARTIAL {bytes} is not less than the request's {length} bytes");
+            return new PartialCommand(request, bytes);
+        }
         if (words.Count < 3) throw new FormatException("expected: <connection> tx<id> <OP> [args...]");
         var connection = ParseConnection(words[0]);
         if (!words[1].StartsWith("tx", StringComparison.Ordinal)

@@ -17,6 +17,7 @@ namespace XsFuzz.Harness.Scenarios;
 /// D0 tx0 READ raw:"/a\x00\x00"
 /// LIVE-UPDATE
 /// DRAIN D3
+/// PARTIAL 10 D3 tx0 WRITE /local/domain/3/b v
 /// </code>
 /// A request's payload prints as its NUL-terminated pieces (WRITE: path and the verbatim value), or as
 /// <c>raw:"..."</c> when it has no such form. Words are bare when made of <c>A-Za-z0-9_@/.+-</c>, else
@@ -68,6 +69,7 @@ public static class ScenarioText
     {
         LiveUpdateCommand => "LIVE-UPDATE",
         DrainCommand d => "DRAIN " + Connection(d.Connection),
+        PartialCommand p => "PARTIAL " + Int(p.Bytes) + " " + Request(p.Request),
         RequestCommand r => Request(r),
         _ => throw new ArgumentException("unknown command " + command.GetType().Name, nameof(command)),
     };

@@ -176,6 +176,7 @@ public sealed class Shrinker
             {
                 RequestCommand r => r.Connection,
                 DrainCommand d => d.Connection,
+                PartialCommand p => p.Request.Connection,
                 _ => Xenstore.Xenstored.Dom0,
             };
             rank += id.Kind == Xenstore.Domains.ConnectionKind.Socket ? id.Number : id.Number == 0 ? 0 : 3 + Math.Abs(id.Number % 1000);

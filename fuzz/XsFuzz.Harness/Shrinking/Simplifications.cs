@@ -29,6 +29,19 @@ internal static class Simplifications
     public static IEnumerable<Command> Of(Command command)
     {
         if (command is DrainCommand drain && drain.Connection != Xenstored.Dom0) yield return new DrainCommand(Xenstored.Dom0);
+        if (command is PartialCommand partial)
+        {
+            // The whole request first, then a split at the header's end (the usual boundary), then its first byte.
+            yield return partial.Request;
+            if (partial.Bytes > Packet.HeaderSize) yield return partial with { Bytes = Packet.HeaderSize };
+            if (partial.Bytes > 1) yield return partial with { Bytes = 1 };
+            foreach (var request in Of(partial.Request))
+            {
+                var length = Packet.HeaderSize + ((RequestCommand)request).Payload.Length;
+                if (partial.Bytes < length) yield return partial with { Request = (RequestCommand)request };
+            }
+            yield break;
+        }
         if (command is not RequestCommand r) yield break;
         if (r.Connection != Xenstored.Dom0) yield return r with { Connection = Xenstored.Dom0 };
         if (r.Tx != 0)
@@ -140,6 +153,7 @@ internal static class Simplifications
                     {
                         RequestCommand r => r with { Connection = Swap(r.Connection) },
                         DrainCommand d => new DrainCommand(Swap(d.Connection)),
+                        PartialCommand p => p with { Request = p.Request with { Connection = Swap(p.Request.Connection) } },
                         _ => c,
                     }).ToValueList(),
                 };

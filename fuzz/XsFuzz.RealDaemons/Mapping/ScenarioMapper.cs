@@ -49,6 +49,7 @@ public static class ScenarioMapper
     {
         RequestCommand r => IsDomU(r.Connection),
         DrainCommand d => IsDomU(d.Connection),
+        PartialCommand p => IsDomU(p.Request.Connection),
         _ => false,
     };
 
@@ -60,6 +61,7 @@ public static class ScenarioMapper
         RequestCommand r when r.Payload.Length > Packet.PayloadMax => SkipReason.OversizedPayload,
         RequestCommand r when r.Type == (uint)Op.Control && IsLiveUpdate(r.Payload) => SkipReason.ControlLiveUpdate,
         DrainCommand d => Unreachable(d.Connection),
+        PartialCommand p => Skip(p.Request),
         _ => null,
     };
 

@@ -53,20 +53,37 @@ internal static class OxenstoredLiveUpdate
             var who = line[..colon];
             var rest = line[(colon + 2)..];
             if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add("open transactions");
-            // A socket's queued output at the deadline is the BUSY reply to the runner's own poll on the
-            // control socket: everything else written to a socket leaves at once (the kernel buffer takes
-            // it). Only a domain's ring can hold a client's unread output.
-            if (rest.Contains("out: true", StringComparison.Ordinal) && who.StartsWith('D')) reasons.Add("unread output");
-            // A domain's connection with no transaction and no output is blocked by its permissions:
-            // SET_TARGET makes them non-default, and those are not dumped ("set_target not dumped yet").
+            // A socket's queued output at the deadline is mostly the BUSY reply to the runner's own poll
+            // on the control socket (A4): everything else written to a socket leaves at once while the
+            // kernel buffer takes it. A domain's ring can hold a client's unread output, and so can the
+            // scenario's sockets A1, A2 once their kernel buffer is full (the listener, A2, never reads).
+            if (rest.Contains("out: true", StringComparison.Ordinal) && (who.StartsWith('D') || who is "A1" or "A2"))
+                reasons.Add("unread output");
+            // A domain's connection with no transaction and no output is blocked by its permissions
+            // (SET_TARGET makes them non-default, and those are not dumped: "set_target not dumped yet")
+            // or by a request its guest has only begun to write (xb's has_partial_input). The line's
+            // perm is Perms.Connection.to_string: main then target, each `domid"letters"` (%i%S), so a
+            // second element is a target. Without one, the guest is mid-request: a split request.
             // A socket in that state is mid-packet (the runner's own polling): no reason of its own.
             // Nor is dom0's own ring (D0), which the runner never uses and SET_TARGET cannot restrict:
             // with the sandbox's shared ring pages oxenstored lists it too.
             if (rest.StartsWith("0 tx, out: false", StringComparison.Ordinal) && who.StartsWith('D') && who != "D0")
-                reasons.Add(SetTargetReason);
+                reasons.Add(HasNoTarget(rest) ? PartialInputReason : SetTargetReason);
         }
-        if (reasons.Count == 0) reasons.Add("partial input");
+        if (reasons.Count == 0) reasons.Add(PartialInputReason);
         return new LiveUpdateResult(LiveUpdateStatus.Refused, string.Join(" + ", reasons), text);
+    }
+
+    /// <summary>The refusal reason of a connection with a request half read (a socket's, or a guest's split request).</summary>
+    public const string PartialInputReason = "partial input";
+
+    /// <summary>Whether the blocker line's perm is one <c>domid"letters"</c> element (no SET_TARGET target).</summary>
+    private static bool HasNoTarget(string rest)
+    {
+        var at = rest.IndexOf("perm: ", StringComparison.Ordinal);
+        if (at < 0) return false;
+        var perm = rest[(at + 6)..];
+        return perm.Count(c => c == '"') == 2 && perm.EndsWith('"');
     }
 
     private static string Text(Packet p) => Latin1.Decode(p.Payload);

@@ -86,17 +86,34 @@ public sealed class RealTarget : ITarget
     /// <summary>The scenario connections a real daemon serves here (see <see cref="Slots"/>), and the introduced domUs.</summary>
     public IReadOnlyList<ConnectionId> Connections => [ConnectionId.Socket(1), ConnectionId.Socket(2), Xenstored.Dom0, .. _rings.Connections];
 
-    public Delivery Exchange(ConnectionId connection, Packet request)
+    public Delivery Exchange(ConnectionId connection, Packet request) => Send(connection, null, request);
+
+    private Delivery Send(ConnectionId connection, byte[]? rest, Packet request)
     {
         if (request.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.SetTarget) _blockedByTarget = false;
-        if (!DomainRings.Changes(request)) return Read(ClientOf(connection), request);
+        if (!DomainRings.Changes(request)) return Read(ClientOf(connection), request, rest);
         _rings.BeforeIntroduce(request);
-        var delivery = Read(ClientOf(connection), request);
+        var delivery = Read(ClientOf(connection), request, rest);
         _rings.AfterDomainRequest();
         return delivery;
     }
 
     public Delivery Drain(ConnectionId connection) => Read(ClientOf(connection), null);
+
+    /// <summary>
+    /// On a ring the runner then waits until the daemon has read the bytes out of req[] (so that they are
+    /// its partial input when a live update comes, as with a guest whose vCPU stopped mid-request, not
+    /// bytes it has not looked at yet). A socket's bytes are in the kernel's buffer: nothing to wait for.
+    /// </summary>
+    public void SendPart(ConnectionId connection, byte[] bytes)
+    {
+        if (ClientOf(connection) is not { Closed: false } client) return;
+        client.SendBytes(bytes);
+        if (client is RingConnection ring) ring.WaitConsumed(_settings.ReplyTimeout);
+    }
+
+    public Delivery Complete(ConnectionId connection, byte[] rest, Packet? request) =>
+        request is null ? Read(ClientOf(connection), null, rest) : Send(connection, rest, request);
 
     /// <summary>
     /// A socket slot, or a domU's ring; null for a domU that is not introduced now, which, as in the
@@ -112,11 +129,13 @@ public sealed class RealTarget : ITarget
 
     public string Walk() => StateWalk.Run(request => Read(_slots[Slots.Control], request), () => _nextWalkId++);
 
-    private Delivery Read(IClientConnection? connection, Packet? request)
+    /// <param name="rest">The rest of the connection's unfinished request, written first (in the same write).</param>
+    private Delivery Read(IClientConnection? connection, Packet? request, byte[]? rest = null)
     {
         if (connection is null || connection.Closed) return Delivery.ClosedEmpty;
         var sync = SyncPoint.Make(_nextSync++);
-        if (request is null) connection.Send(sync);
+        if (rest is not null) connection.SendBytes([.. rest, .. request?.ToBytes() ?? [], .. sync.ToBytes()]);
+        else if (request is null) connection.Send(sync);
         else connection.Send(request, sync);
         var (before, _, ending) = connection.ReadUntil(p => SyncPoint.IsReplyTo(p, sync.RequestId), _settings.ReplyTimeout);
         return new Delivery(before, ending);

@@ -49,10 +49,11 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
     }
 
     /// <summary>Writes the packets in one go (a request and its sync point arrive together).</summary>
-    public void Send(params Packet[] packets)
+    public void Send(params Packet[] packets) => SendBytes(packets.SelectMany(p => p.ToBytes()).ToArray());
+
+    public void SendBytes(byte[] bytes)
     {
         if (Closed) return;
-        var bytes = packets.SelectMany(p => p.ToBytes()).ToArray();
         try
         {
             var sent = 0;

@@ -12,6 +12,9 @@ public interface IClientConnection
     /// <summary>Writes the packets in one go (a request and its sync point arrive together).</summary>
     void Send(params Packet[] packets);
 
+    /// <summary>Writes raw bytes: possibly part of a packet, finished by a later call (a request in flight).</summary>
+    void SendBytes(byte[] bytes);
+
     /// <summary>
     /// Reads packets until one satisfies <paramref name="isEnd"/> (returned separately, not in the list),
     /// the connection closes, or nothing completes it within <paramref name="timeout"/>.

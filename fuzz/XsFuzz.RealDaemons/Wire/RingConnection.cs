@@ -109,6 +109,25 @@ public sealed class RingConnection : IClientConnection, IDisposable
     }
 
     /// <summary>
+    /// Waits until the daemon has taken every request byte written so far out of req[] (it notifies after
+    /// reading), so that bytes of an unfinished request are in the daemon's own input buffer, not in the
+    /// page. False when that did not happen within <paramref name="timeout"/> (or the ring closed).
+    /// </summary>
+    public bool WaitConsumed(TimeSpan timeout)
+    {
+        var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
+        while (true)
+        {
+            if (!Push()) return false;
+            if (PendingBytes == 0 && _page.Requests.Unread == 0) return true;
+            var left = Left(deadline);
+            if (left <= TimeSpan.Zero) return false;
+            _channel!.Wait(left);
+            Follow();
+        }
+    }
+
+    /// <summary>
     /// Reads replies and watch events from rsp[] until a packet satisfies <paramref name="isEnd"/>
     /// (returned separately, not in the list), the domain is released, or nothing completes it within
     /// <paramref name="timeout"/>. Keeps writing queued request bytes meanwhile.

@@ -50,6 +50,13 @@ internal sealed class Connection
     /// <summary>How many of <see cref="Output"/> are watch events.</summary>
     public int QueuedEvents { get; set; }
 
+    /// <summary>
+    /// The bytes of a request the client has begun to write and not finished (oxenstored's xb partial_in):
+    /// empty, or fewer than a whole packet. Kept across a live update (the C daemon keeps its conn->in the
+    /// same way; oxenstored 4.17 refuses to update while a connection has some).
+    /// </summary>
+    public byte[] PartialInput { get; set; } = [];
+
     /// <summary>Events this connection's requests caused that no watch queue could take yet (see <see cref="EventPipes"/>).</summary>
     public Queue<(Watch Watch, Packet Packet)> SourceEvents { get; } = new();
 

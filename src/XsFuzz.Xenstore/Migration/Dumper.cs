@@ -39,6 +39,7 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         foreach (var connection in daemon.Connections.Values) WriteConnection(connection);
         WriteWatches();
         WriteSourceEvents();
+        WritePartialInput();
         foreach (var connection in daemon.Connections.Values)
         {
             foreach (var transaction in connection.Transactions.Values) WriteTransaction(connection, transaction);
@@ -205,6 +206,16 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
                 WritePacket(record, packet);
             }
             record.WriteTo(stream, RecordType.SourceEvents);
+        }
+    }
+
+    private void WritePartialInput()
+    {
+        if (fault == LiveUpdateFault.PartialInputLost) return;
+        foreach (var connection in daemon.Connections.Values)
+        {
+            if (connection.PartialInput.Length == 0) continue;
+            Record().U32(_connectionIds[connection]).Bytes(connection.PartialInput).WriteTo(stream, RecordType.PartialInput);
         }
     }
 

@@ -58,6 +58,7 @@ public static class FaultCatalog
         LiveUpdateFault.ConfigPermsSwapped => "perms-activate and perms-watch-activate come back swapped",
         LiveUpdateFault.OutputQueueTruncated => $"a connection's queued output beyond {Dumper.OutputBufferSlots} packets is not restored",
         LiveUpdateFault.TxRepeatedChangeMerged => "two identical store changes in a row in an open transaction come back as one",
+        LiveUpdateFault.PartialInputLost => "the bytes of a request a client had begun to write are not restored",
         _ => "(no description)",
     };
 }

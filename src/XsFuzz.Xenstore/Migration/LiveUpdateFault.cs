@@ -45,4 +45,6 @@ public enum LiveUpdateFault
     OutputQueueTruncated,
     /// <summary>An open transaction's store change identical to the one logged before it is dumped once.</summary>
     TxRepeatedChangeMerged,
+    /// <summary>The bytes of a request a client had begun to write are not dumped.</summary>
+    PartialInputLost,
 }

@@ -43,7 +43,7 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
             var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
-            var known = type <= (uint)RecordType.SourceEvents;
+            var known = type <= (uint)RecordType.PartialInput;
             // Named only for an error: formatting an enum for every record showed in profiles.
             string name() => known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(bytes.Length - bodyStart))
@@ -100,6 +100,7 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
             case RecordType.Watch: ReadWatch(record); break;
             case RecordType.Transaction: ReadTransaction(record); break;
             case RecordType.SourceEvents: ReadSourceEvents(record); break;
+            case RecordType.PartialInput: ReadPartialInput(record); break;
         }
     }
 
@@ -368,6 +369,18 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
             if (!_watches.TryGetValue(sequence, out var watch)) _watches[sequence] = watch = Removed(sequence);
             source.SourceEvents.Enqueue((watch, ReadPacket(r)));
         }
+    }
+
+    /// <summary>The start of a request a client had not finished writing: never empty, never a whole packet.</summary>
+    private void ReadPartialInput(RecordReader r)
+    {
+        var start = r.Offset;
+        var connection = ConnectionOf(r);
+        if (connection.PartialInput.Length > 0) throw r.Error($"duplicate partial input of {connection.Id}", start);
+        var bytes = r.Bytes("partial input");
+        if (bytes.Length == 0) throw r.Error("empty partial input", start);
+        if (Packet.WholeLength(bytes) is { } whole && whole <= bytes.Length) throw r.Error("partial input holds a whole packet", start);
+        connection.PartialInput = bytes;
     }
 
     private static Watch Removed(long sequence) =>

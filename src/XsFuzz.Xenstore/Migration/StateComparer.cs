@@ -91,6 +91,7 @@ public static class StateComparer
         {
             if (a.Id != b.Id || a.Domid != b.Domid || a.Perms != b.Perms || a.NextTransactionId != b.NextTransactionId
                 || a.WatchCount != b.WatchCount || a.QueuedEvents != b.QueuedEvents || !a.Output.SequenceEqual(b.Output)
+                || !a.PartialInput.AsSpan().SequenceEqual(b.PartialInput)
                 || !SameSourceEvents(da, a, db, b)
                 || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
             foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))

@@ -63,6 +63,7 @@ public sealed record StateSnapshot(string Text)
             foreach (var (watch, packet) in connection.SourceEvents)
                 text.Append(CultureInfo.InvariantCulture, $"  waiting for watch #{watch.Sequence}{Unregistered(d, watch)} ").Append(packet).Append('\n');
             foreach (var packet in connection.Output) text.Append("  queued ").Append(packet).Append('\n');
+            if (connection.PartialInput.Length > 0) text.Append("  partial-input ").Append(Latin1.Quote(connection.PartialInput)).Append('\n');
             foreach (var t in connection.Transactions.Values)
             {
                 text.Append(CultureInfo.InvariantCulture,

@@ -12,6 +12,7 @@ internal enum RecordType : uint
     Watch = 6,
     Transaction = 7,
     SourceEvents = 8,
+    PartialInput = 9,
 }
 
 /// <summary>The stream header: Xen's migration-stream layout, with this model's own version.</summary>

@@ -59,6 +59,20 @@ public sealed class Packet : IEquatable<Packet>
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(into[12..], length);
     }
 
+    /// <summary>
+    /// The byte length of the packet that <paramref name="bytes"/> begin with, once its header is there
+    /// (header plus the length it announces, unclamped); null before that.
+    /// </summary>
+    public static long? WholeLength(ReadOnlySpan<byte> bytes) =>
+        bytes.Length < HeaderSize ? null : HeaderSize + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
+
+    /// <summary>The packet of exactly <paramref name="bytes"/> (a header and the whole payload it announces).</summary>
+    public static Packet Parse(ReadOnlySpan<byte> bytes) => new(
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]),
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]),
+        bytes[HeaderSize..]);
+
     public bool Equals(Packet? other) =>
         other is not null && Type == other.Type && RequestId == other.RequestId && TxId == other.TxId
         && _payload.AsSpan().SequenceEqual(other._payload);

@@ -158,6 +158,7 @@ public class ComparerSnapshotTests
         ["watch pending events"] = d => Socket(d).WatchesByPath.Values.First()[0].PendingEvents.Enqueue(new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8)),
         ["source events"] = d => Socket(d).SourceEvents.Enqueue((Socket(d).WatchesByPath.Values.First()[0], new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w\0"u8))),
         ["queued event count"] = d => Socket(d).QueuedEvents++,
+        ["partial input"] = d => Socket(d).PartialInput = [1, 0, 0],
         ["trie watch twice"] = d =>
         {
             var (watch, key) = TrieWatch(d);

@@ -35,7 +35,11 @@ public class PlantedFaultTests
         twin.Do(twin.A, Op.TransactionStart, 0, "");
         twin.Write(twin.A, "/local/domain/1/data/y", "in tx", tx: 1);
         twin.Write(twin.A, "/local/domain/1/data/y", "in tx", tx: 1); // the same change again (tx-repeated-change-merged)
-        return twin.Updated;
+        // D2 has written the header and two payload bytes of a READ (partial-input-lost)
+        var daemon = twin.Updated;
+        daemon.Receive(ConnectionId.Ring(2), Packet.Request(Op.Read, 90, 0, "/local/domain/1").ToBytes()[..18]);
+        Assert.True(daemon.HasPartialInput(ConnectionId.Ring(2)));
+        return daemon;
     }
 
     [Theory]
