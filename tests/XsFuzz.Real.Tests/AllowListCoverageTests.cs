@@ -100,6 +100,8 @@ public class AllowListCoverageTests
     [InlineData("reply to SET_PERMS (negative domid): closed in A, answered in B")]
     [InlineData("reply to IS_DOMAIN_INTRODUCED (reserved domid): closed in A, answered in B")]
     [InlineData("end drain (reserved domid): closed in A, answered in B")]
+    [InlineData("live update failed: daemon died: xenstored_transaction.c:654: conn_delete_all_transactions: Assertion `conn->transaction == NULL' failed.")]
+    [InlineData("no live update done yet: B died: xenstored_transaction.c:654: conn_delete_all_transactions: Assertion `conn->transaction == NULL' failed.")]
     [InlineData("no live update done yet: reply to SET_PERMS: ERROR(EACCES) instead of ERROR(EAGAIN)")]
     [InlineData("end drain: more copies of the same WATCH_EVENTs in A")]
     [InlineData("no live update done yet: end drain: more copies of the same WATCH_EVENTs in B")]
