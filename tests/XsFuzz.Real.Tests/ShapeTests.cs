@@ -1,6 +1,7 @@
 using XsFuzz.Harness.Reporting;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.Harness.Running;
+using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Real.Tests;
@@ -36,6 +37,25 @@ public class ShapeTests
         Assert.Equal("DIRECTORY payload (same items, other order)", DeliveryShape.Describe(D(P(Op.Directory, "a\0b\0")), D(P(Op.Directory, "b\0a\0"))));
     }
 
+    /// <summary>
+    /// Repeated watch events (the C daemon coalesces an event with an identical one still queued) are
+    /// told apart from lost, new or changed ones.
+    /// </summary>
+    [Fact]
+    public void Repeated_watch_events_are_told_apart_from_lost_or_new_ones()
+    {
+        var e0 = P(Op.WatchEvent, "/a\0t0\0", 0);
+        var e1 = P(Op.WatchEvent, "/a\0t1\0", 0);
+        Assert.Equal("more copies of the same WATCH_EVENTs in A", DeliveryShape.Describe(D(e0, e1, e0, e1), D(e0, e1, e1)));
+        Assert.Equal("more copies of the same WATCH_EVENTs in B", DeliveryShape.Describe(D(e0, e1), D(e0, e1, e0)));
+        // A new event, not a copy: still "extra".
+        Assert.Equal("WATCH_EVENT extra in A", DeliveryShape.Describe(D(e0, e1), D(e0)));
+        // A lost one beside a copy: the first difference is named.
+        Assert.Equal("WATCH_EVENT payload", DeliveryShape.Describe(D(e0, e0, e0), D(e0, e1)));
+        // A copy of a reply is no watch event.
+        Assert.Equal("READ extra in A", DeliveryShape.Describe(D(P(Op.Read, "a"), P(Op.Read, "a")), D(P(Op.Read, "a"))));
+    }
+
     [Fact]
     public void Control_requests_are_named_by_their_sub_command()
     {
@@ -45,6 +65,14 @@ public class ShapeTests
         Assert.Equal("RELEASE (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 9, "-57\0")));
         Assert.Equal("SET_TARGET (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 19, "2101496130\0000\0")));
         Assert.Equal("DEBUG mfn (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 0, "mfn\0-21\0")));
+        // A request over the ring of such a domain, naming none itself, and that ring's drains.
+        Assert.Equal("SET_PERMS (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(-42), 0, 14, "\0")));
+        Assert.Equal("IS_DOMAIN_INTRODUCED (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(513146), 0, 17, "0\0")));
+        Assert.Equal("RELEASE (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(513146), 0, 9, "-57\0")));
+        Assert.Equal("WRITE", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(5), 0, 11, "a\0b")));
+        Assert.Equal("WRITE", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Socket(2), 0, 11, "a\0b")));
+        Assert.Equal(" (reserved domid)", StepNames.OfConnection(ConnectionId.Ring(0x7FF0)));
+        Assert.Equal("", StepNames.OfConnection(ConnectionId.Ring(0x7FEF)));
         Assert.Equal("RELEASE", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 9, "3\0")));
     }
 

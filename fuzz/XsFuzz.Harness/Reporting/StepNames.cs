@@ -1,5 +1,6 @@
 using System.Globalization;
 using XsFuzz.Harness.Scenarios;
+using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Harness.Reporting;
@@ -8,7 +9,8 @@ namespace XsFuzz.Harness.Reporting;
 /// The value-free name of a request for signatures: its op; for CONTROL its sub-command; and for a
 /// request about a domain, whether the domid is negative or reserved (at or above DOMID_FIRST_RESERVED,
 /// 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
-/// so their differences are worth their own groups.
+/// so their differences are worth their own groups. A request that names no such domain but comes
+/// over the ring of one (D-42, D513146), and a drain of that ring, carry the same tag.
 /// </summary>
 internal static class StepNames
 {
@@ -31,8 +33,13 @@ internal static class StepNames
         {
             domid = pieces[0];
         }
-        return op + DomidTag(domid);
+        var tag = DomidTag(domid);
+        return op + (tag.Length > 0 ? tag : OfConnection(r.Connection));
     }
+
+    /// <summary>The tag of a domain's ring whose domid is negative or reserved, else empty.</summary>
+    public static string OfConnection(ConnectionId connection) =>
+        connection.Kind == ConnectionKind.Ring ? DomidTag(connection.Number.ToString(CultureInfo.InvariantCulture)) : "";
 
     private static string DomidTag(string? text)
     {

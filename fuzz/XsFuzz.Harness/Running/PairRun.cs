@@ -264,8 +264,8 @@ public sealed class PairRun
         {
             CheckPoint.Setup => "setup " + OpNames.Name(setupType),
             CheckPoint.Reply => "reply to " + StepNames.Of((RequestCommand)command!),
-            CheckPoint.Drain => "drain",
-            _ => "end drain",
+            CheckPoint.Drain => "drain" + StepNames.OfConnection(connection),
+            _ => "end drain" + StepNames.OfConnection(connection),
         };
         var shape = Death(updated, reference) ?? what + ": " + DeliveryShape.Describe(updated, reference);
         return Diverge(new Divergence(point, step, command, connection, updated, reference, null, null,

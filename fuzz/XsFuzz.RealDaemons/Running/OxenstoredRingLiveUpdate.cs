@@ -20,7 +20,10 @@ namespace XsFuzz.RealDaemons.Running;
 /// <para>
 /// A scenario may have released domain 0: oxenstored then drops dom0's ring connection (a kick on
 /// its port even raises Not_found inside the daemon) and only the socket way is left, so the
-/// control socket asks IS_DOMAIN_INTRODUCED 0 first.
+/// control socket asks IS_DOMAIN_INTRODUCED 0 first. One that released domain 0 and introduced it
+/// again (INTRODUCE 0 ...) gave oxenstored a new dom0 connection: its page is mapped through
+/// xc_map_foreign_range (the sandbox's domu/0.ring, which only that creates) and its port bound anew,
+/// and the boot ring (xsd_kva) is served no more. The socket way is left then too.
 /// </para>
 /// </summary>
 internal static class OxenstoredRingLiveUpdate
@@ -32,7 +35,8 @@ internal static class OxenstoredRingLiveUpdate
     {
         var (introduced, asked) = control.Call(settings.ReplyTimeout, Op.IsDomainIntroduced, "0");
         if (introduced is null) return OxenstoredLiveUpdate.Lost(daemon, "IS_DOMAIN_INTRODUCED 0", asked);
-        if (Text(introduced) != "T\0") return OxenstoredLiveUpdate.Perform(control, daemon, settings);
+        if (Text(introduced) != "T\0" || File.Exists(RingConnection.RingPath(daemon.RunFolder, 0)))
+            return OxenstoredLiveUpdate.Perform(control, daemon, settings);
         RingConnection ring;
         try
         {

@@ -55,24 +55,50 @@ internal static class ControlRequests
     }
 
     /// <summary>
-    /// Diagnostics of a ring's queues, in oxenstored's format. The model's queue holds what a real ring
-    /// would still have to deliver; its split into the XSA-326 bounded queue's classes (tab-separated,
-    /// in oxenstored's hash order) is approximated.
+    /// Diagnostics of a ring's queues, in oxenstored's format. The model's queue holds everything the
+    /// guest has not read yet. oxenstored writes output into the ring's rsp[] as soon as it is queued,
+    /// so the first XENSTORE_RING_SIZE bytes of it are in the ring already and only the rest counts:
+    /// the unwritten part of the packet being written (partial_out), then the packets behind it
+    /// (pkt_out). Their split into the XSA-326 bounded queue's classes (tab-separated, in oxenstored's
+    /// hash order) is approximated.
     /// </summary>
     private static string? Xenbus(Daemon daemon, string domidText)
     {
         if (RingOf(daemon, domidText) is not { } connection) return null;
-        var queued = connection.Output.Count;
-        var events = connection.QueuedEvents;
+        var (partial, queued, events) = Unwritten(connection.Output);
         var used = (queued - events > 0 ? $"\tcommand_reply: {queued - events}" : "") + (events > 0 ? $"\twatch_event: {events}" : "");
-        var hasOutput = queued > 0 ? "true" : "false";
+        var (hasOld, hasNew) = (partial > 0, queued > 0);
         var capacity = daemon.Config.MaxOutstanding + daemon.Config.MaxWatchEvents;
-        return $"xenbus: XenBus state: partial_in: 16 needed, partial_out: 0 bytes, pkt_out: {queued} packets, "
+        return $"xenbus: XenBus state: partial_in: 16 needed, partial_out: {partial} bytes, pkt_out: {queued} packets, "
             + $"BoundedQueue capacity: {capacity}, used: {{{used}}}; "
-            + $"overflow queue length: {connection.SourceEvents.Count}, can_input: {(connection.CanInput(daemon.Config) ? "true" : "false")}, has_more_input: false, has_old_output: false, "
-            + $"has_new_output: {hasOutput}, has_more_work: {hasOutput}. pending: Watches with pending events: 0, "
+            + $"overflow queue length: {connection.SourceEvents.Count}, can_input: {(connection.CanInput(daemon.Config) ? "true" : "false")}, has_more_input: false, has_old_output: {Flag(hasOld)}, "
+            + $"has_new_output: {Flag(hasNew)}, has_more_work: {Flag(!hasOld && hasNew)}. pending: Watches with pending events: 0, "
             + "pending events total: 0";
     }
+
+    /// <summary>xs_wire.h's XENSTORE_RING_SIZE: the bytes of output a ring holds before the guest reads.</summary>
+    private const int RingSize = 1024;
+
+    /// <summary>What of a ring's unread output is not in rsp[]: partial_out's bytes, pkt_out's packets and watch events.</summary>
+    private static (int Partial, int Packets, int Events) Unwritten(IReadOnlyList<Packet> output)
+    {
+        var room = RingSize;
+        var i = 0;
+        for (; i < output.Count && room >= PacketSize(output[i]); i++) room -= PacketSize(output[i]);
+        if (i == output.Count) return (0, 0, 0);
+        var partial = PacketSize(output[i]) - room;
+        var (packets, events) = (0, 0);
+        for (i++; i < output.Count; i++)
+        {
+            packets++;
+            if (output[i].Type == (uint)Op.WatchEvent) events++;
+        }
+        return (partial, packets, events);
+    }
+
+    private static int PacketSize(Packet p) => Packet.HeaderSize + p.Payload.Length;
+
+    private static string Flag(bool b) => b ? "true" : "false";
 
     /// <summary>quota-maxoutstanding and quota-maxwatchevents of Debian's oxenstored.conf: the ring queue's capacity.</summary>
 
