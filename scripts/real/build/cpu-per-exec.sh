@@ -31,6 +31,7 @@ xs_afl_env
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-cpu.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/ok" "$work/crashing" "$work/many" "$work/one"
+cd "$work"   # afl-showmap leaves its temporary input file in the current folder when the target crashes
 
 # showmap DIR OUT LABEL ENV... -- ARGS...: afl-showmap over DIR with the variant's environment; its
 # CPU seconds (user + sys) go to $work/time.
