@@ -67,16 +67,29 @@ for ((i = 0; i < n; i++)); do
 done
 cp "$(find "$work/many" -type f | sort | head -n 1)" "$work/one/"
 
+# A round whose run crashed the target (an input that crashes only at times: the sandbox's daemons
+# are not deterministic) sets that input aside and starts again, so that all variants of a round run
+# the same inputs.
 for ((r = 1; r <= rounds; r++)); do
+    lines=()
     for spec in "${variants[@]}"; do
         read -r label _ <<<"$spec"
         mapfile -t env < <(spec_env "$spec")
-        showmap "$work/many" "$work/out-many" "${env[@]}" -- "$@" || xs_die "$label: afl-showmap failed: $(tail -n 3 "$work/out-many.log")"
+        if ! showmap "$work/many" "$work/out-many" "${env[@]}" -- "$@"; then
+            bad="$(comm -23 <(find "$work/many" -type f -printf '%f\n' | sort) <(find "$work/out-many" -type f -printf '%f\n' 2>/dev/null | sort) | head -n 1)"
+            [[ -n "$bad" ]] || xs_die "$label: afl-showmap failed: $(tail -n 3 "$work/out-many.log")"
+            echo "round $r $label: $bad crashed the target this time: set aside, round again"
+            mv "$work/many/$bad" "$work/crashing/"
+            r=$((r - 1))
+            continue 2
+        fi
         many="$(awk '{ print $1 + $2 }' "$work/time")"
         showmap "$work/one" "$work/out-one" "${env[@]}" -- "$@" || xs_die "$label: afl-showmap failed on one input"
         one="$(awk '{ print $1 + $2 }' "$work/time")"
-        awk -v m="$many" -v o="$one" -v c="$n" -v a="$*" -v l="$label" -v r="$r" 'BEGIN {
+        count="$(find "$work/many" -type f | wc -l)"
+        lines+=("$(awk -v m="$many" -v o="$one" -v c="$count" -v a="$*" -v l="$label" -v r="$r" 'BEGIN {
             per = (m - o) / (c - 1)
-            printf "round %d %s: afl %s: %d inputs %.2f s CPU, 1 input %.2f s: %.1f ms CPU per input = %.1f exec/s per core\n", r, l, a, c, m, o, per * 1000, 1 / per }'
+            printf "round %d %s: afl %s: %d inputs %.2f s CPU, 1 input %.2f s: %.1f ms CPU per input = %.1f exec/s per core\n", r, l, a, c, m, o, per * 1000, 1 / per }')")
     done
+    printf '%s\n' "${lines[@]}"
 done
