@@ -71,4 +71,23 @@ public class ModelPairTests
         Assert.Equal(Xenstore.Wire.Op.WatchEvent, drain.Packets[0].Op);
         Assert.Empty(model.Drain(Xenstore.Domains.ConnectionId.Socket(1)).Packets);
     }
+
+    [Fact]
+    public void The_walk_lists_every_node_depth_first_in_directory_order_across_batches()
+    {
+        // 40 children of /d (more than one batch of StateWalk.NodesPerBatch) and a grandchild under the
+        // first one, which a level-by-level read must still list right after its parent.
+        using var model = new ModelTarget(XenstoredConfig.Debian, layout: Slots.ModelLayout);
+        var names = Enumerable.Range(0, 40).Select(i => $"c{i:D2}").ToList();
+        uint id = 1;
+        foreach (var name in names)
+            model.Exchange(Xenstore.Domains.ConnectionId.Socket(1), Xenstore.Wire.Packet.WriteRequest(id++, 0, "/d/" + name, "v"u8));
+        model.Exchange(Xenstore.Domains.ConnectionId.Socket(1), Xenstore.Wire.Packet.WriteRequest(id++, 0, "/d/c00/g", "w"u8));
+        var paths = model.Walk().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[..line.IndexOf("  ", StringComparison.Ordinal)]).ToList();
+        var d = paths.IndexOf("/d");
+        Assert.True(d > 0, "no /d in the walk");
+        Assert.Equal(["/d", "/d/c00", "/d/c00/g", .. names.Skip(1).Select(n => "/d/" + n)], paths.Skip(d).Take(42));
+        Assert.Equal(paths.Count, paths.Distinct().Count());
+        Assert.Contains("/d/c39  perms n0  value \"v\"", model.Walk(), StringComparison.Ordinal);
+    }
 }

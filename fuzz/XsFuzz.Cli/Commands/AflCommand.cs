@@ -114,7 +114,7 @@ internal static class AflCommand
                 if (overSocket && name != "oxenstored") throw new UsageException("--lu-over-socket is for oxenstored (the C daemon has no ring way to ask)");
                 var overRing = !overSocket;
                 using var real = StartRealTarget(name, parse.GetValue(cache), parse.GetValue(build)!, hitCounts, forked, overRing);
-                Fuzz(Filtered(input => real.Run(input, FirstUseFilter.Map())), inProcess);
+                Fuzz(Filtered(real.Run, () => real.Fold(FirstUseFilter.Map())), inProcess);
                 return XsfuzzApp.Ok;
             }
             Fuzz(parse.GetValue(empty) ? EmptyTarget : HarnessTarget(faultValue, options), inProcess);
@@ -169,8 +169,11 @@ internal static class AflCommand
     private static Action<Stream> HarnessTarget(LiveUpdateFault fault, HarnessOptions options) =>
         Filtered(input => Agreement.Check(input, fault, options));
 
-    /// <summary>Reads each input as described above and runs it through a <see cref="FirstUseFilter"/>.</summary>
-    private static Action<Stream> Filtered(InputAction run)
+    /// <summary>
+    /// Reads each input as described above and runs it through a <see cref="FirstUseFilter"/>;
+    /// <paramref name="after"/>, if given, runs once the filter has looked at the map (see <see cref="FirstUseFilter.Run"/>).
+    /// </summary>
+    private static Action<Stream> Filtered(InputAction run, Action? after = null)
     {
         var buffer = new MemoryStream();
         var filter = new FirstUseFilter();
@@ -189,7 +192,7 @@ internal static class AflCommand
                 stream.CopyTo(buffer);
             }
             var input = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-            filter.Run(() => run(input.Span));
+            filter.Run(() => run(input.Span), after);
         };
     }
 
@@ -218,8 +221,13 @@ internal sealed class FirstUseFilter
     /// <summary>Per map byte, AFL's hit-count buckets not seen yet (one bit each, as AFL's virgin map).</summary>
     private readonly byte[] _virgin = CreateVirgin();
 
-    /// <summary>Runs the input; runs it again on a cleared map if the first run took a new edge.</summary>
-    public void Run(Action input)
+    /// <summary>
+    /// Runs the input; runs it again on a cleared map if the first run took a new edge. Then
+    /// <paramref name="after"/> adds what the filter must not judge: the real daemons' edges (xsfuzz afl
+    /// --daemon). Those have no first-use effects of .NET (each input's daemons are copies forked from
+    /// the same set-up state), yet almost every input that finds a new daemon edge would run twice.
+    /// </summary>
+    public void Run(Action input, Action? after = null)
     {
         ExceptionDispatchInfo? first = null;
         try
@@ -233,12 +241,20 @@ internal sealed class FirstUseFilter
         var map = Map();
         if (!SawNewBits(map))
         {
+            after?.Invoke();
             first?.Throw();
             return;
         }
         map.Clear();
         SharpFuzz.Common.Trace.PrevLocation = 0;
-        input();
+        try
+        {
+            input();
+        }
+        finally
+        {
+            after?.Invoke();
+        }
     }
 
     /// <summary>The live coverage map (AFL's shared memory under afl-fuzz), without unsafe code.</summary>

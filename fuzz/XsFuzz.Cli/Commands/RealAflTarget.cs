@@ -64,34 +64,36 @@ internal sealed class RealAflTarget : IDisposable
             _serverA is null ? null : _serverA.Fork, _serverB is null ? null : _serverB.Fork);
     }
 
-    /// <summary>Edges the last run's daemons hit: A (updated), B (reference), before folding.</summary>
-    public (int A, int B) LastCounts { get; private set; }
-
-    /// <summary>Runs one input; <paramref name="aflMap"/> gets the daemons' edges.</summary>
+    /// <summary>
+    /// Runs one input; its daemons' edges stay in the side maps until <see cref="Fold"/>, so that the
+    /// harness's own edges can be judged alone (FirstUseFilter).
+    /// </summary>
     /// <exception cref="RealDaemonFinding">An unknown divergence or a dead daemon.</exception>
     /// <exception cref="SandboxException">A daemon would not start, twice in a row.</exception>
-    public void Run(ReadOnlySpan<byte> input, Span<byte> aflMap)
+    public void Run(ReadOnlySpan<byte> input)
     {
         var mapped = ScenarioMapper.Map(ScenarioDecoder.Decode(input, _options));
-        if (mapped.Runnable.Commands.Count == 0) return;   // as real lu: nothing reaches a live update
+        if (mapped.Runnable.Commands.Count == 0)   // as real lu: nothing reaches a live update
+        {
+            _mapA.Clear();
+            _mapB.Clear();
+            return;
+        }
         Prepare();
         _mapA.Clear();
         _mapB.Clear();
-        ScenarioOutcome outcome;
-        try
-        {
-            outcome = Execute(mapped);
-        }
-        finally
-        {
-            LastCounts = (_mapA.Count(), _mapB.Count());
-            _mapA.FoldInto(aflMap, _hitCounts);
-            _mapB.FoldInto(aflMap, _hitCounts);
-        }
+        var outcome = Execute(mapped);
         var signature = outcome.Divergence?.Signature ?? outcome.Death;
         if (signature is null || _known.Match(_run, signature) is not null) return;
         var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
         throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}{_replayFlags}\n{outcome.Diagnostics}");
+    }
+
+    /// <summary>Adds the last run's daemon edges (both sides) into <paramref name="aflMap"/>, the map afl-fuzz reads.</summary>
+    public void Fold(Span<byte> aflMap)
+    {
+        _mapA.FoldInto(aflMap, _hitCounts);
+        _mapB.FoldInto(aflMap, _hitCounts);
     }
 
     /// <summary>

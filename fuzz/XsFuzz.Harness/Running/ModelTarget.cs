@@ -129,7 +129,7 @@ public sealed class ModelTarget : ITarget
     {
         if (_layout.Walker is not { } walker) throw new InvalidOperationException("this model target has no walking connection");
         var id = SyncPoint.RunnerIds + 0x4_0000;
-        return StateWalk.Run(request => Read(walker, request), () => id++);
+        return StateWalk.Run(requests => [.. requests.SelectMany(request => Read(walker, request).Packets)], () => id++);
     }
 
     public string? DeathNote() => null;

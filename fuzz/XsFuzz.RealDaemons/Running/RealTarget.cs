@@ -127,7 +127,22 @@ public sealed class RealTarget : ITarget
         throw new ArgumentException($"no slot for connection {connection}", nameof(connection));
     }
 
-    public string Walk() => StateWalk.Run(request => Read(_slots[Slots.Control], request), () => _nextWalkId++);
+    /// <summary>
+    /// The walk's batches go without sync points: the control connection gets no watch events, so the
+    /// reply to a batch's last request ends what the batch reads.
+    /// </summary>
+    public string Walk() => StateWalk.Run(WalkBatch, () => _nextWalkId++);
+
+    private List<Packet> WalkBatch(IReadOnlyList<Packet> requests)
+    {
+        var control = _slots[Slots.Control];
+        if (control.Closed) return [];
+        var last = requests[^1].RequestId;
+        control.Send([.. requests]);
+        var (before, end, _) = control.ReadUntil(p => SyncPoint.IsReplyTo(p, last), _settings.ReplyTimeout);
+        if (end is not null) before.Add(end);
+        return before;
+    }
 
     /// <param name="rest">The rest of the connection's unfinished request, written first (in the same write).</param>
     private Delivery Read(IClientConnection? connection, Packet? request, byte[]? rest = null)
