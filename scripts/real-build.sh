@@ -304,7 +304,8 @@ fetch_debian() {
 check_runs() {  # FLAVOUR
     local d
     for d in xenstored oxenstored; do
-        LD_LIBRARY_PATH="$LIB" LD_PRELOAD="$LIB/xsfuzz-shim.so" "$BUILT/$1/$d" --help >/dev/null 2>&1 \
+        # (LLVM_PROFILE_FILE: the coverage build writes its counters there, not into the current folder.)
+        LLVM_PROFILE_FILE="$BUILT/work/check.profraw" LD_LIBRARY_PATH="$LIB" LD_PRELOAD="$LIB/xsfuzz-shim.so" "$BUILT/$1/$d" --help >/dev/null 2>&1 \
             || die "$1/$d --help fails with the sandbox's stubs"
     done
 }
