@@ -80,15 +80,34 @@ XEN="$(echo "$CACHE"/src/xen-*/)"
 
 mkdir -p "$out"
 raw="$out/.raw"
-rm -rf "$raw"; mkdir -p "$raw"
+rm -rf "$raw"; mkdir -p "$raw/inputs"
+# The inputs, each once: an AFL campaign's workers share most of their queues (the seeds, and what
+# they import from each other). Folders are read as `xsfuzz real` reads them: FOLDER/queue, else
+# every FOLDER/*/queue, else FOLDER's own files (not hidden, no README or .md).
+if [[ -d "$input" ]]; then
+    if [[ -d "$input/queue" ]]; then dirs=("$input/queue")
+    else mapfile -t dirs < <(find "$input" -mindepth 2 -maxdepth 2 -type d -name queue | sort)
+        [[ ${#dirs[@]} -gt 0 ]] || dirs=("$input")
+    fi
+    find "${dirs[@]}" -maxdepth 1 -type f ! -name '.*' ! -name 'README*' ! -name '*.md' -print0 | sort -z
+else
+    printf '%s\0' "$input"
+fi | while IFS= read -r -d '' f; do
+    # The content's hash names the copy; the extension stays (.txt is a scenario in text form).
+    ext=""; [[ "$f" != *.txt ]] || ext=.txt
+    cp -n -- "$f" "$raw/inputs/$(sha256sum <"$f" | cut -c1-40)$ext"
+done
+found="$(find "$raw/inputs" -type f | wc -l)"
+[[ $found -gt 0 ]] || xs_die "no input files in $input"
+xs_log "$found distinct inputs in $input"
 : > "$out/summary.txt"
 for daemon in "${daemons[@]}"; do
     rm -rf "${raw:?}/$daemon"
     mkdir -p "$raw/$daemon"
-    xs_log "$daemon: replaying $input on the coverage build ($jobs jobs)"
+    xs_log "$daemon: replaying them on the coverage build ($jobs jobs)"
     status=0
     XSFUZZ_REAL_BUILD=coverage LLVM_PROFILE_FILE="$raw/$daemon/xenstored-%m%c.profraw" XSCOV_FILE="$raw/$daemon/hits" \
-        "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --cache "$CACHE" --out "$raw/$daemon/findings" "$input" \
+        "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --cache "$CACHE" --out "$raw/$daemon/findings" "$raw/inputs" \
         >"$out/$daemon-replay.txt" 2>"$raw/$daemon/replay.err" || status=$?
     # 0: all agreed, 1: disagreements (reported in the replay's summary); anything else: it did not run.
     if [[ $status -gt 1 ]] || ! grep -q '^scenarios ' "$out/$daemon-replay.txt"; then
