@@ -36,7 +36,7 @@ every worker's queue/) on the coverage builds of the daemons and writes into OUT
                       line of each function marked ok / MISS / reached-of-probes; xenstored:
                       llvm-cov's lines and regions)
   xenstored-lines.txt llvm-cov show of the C daemon's live-update functions (count per line)
-  NAME-replay.txt     the summary of the replay (`xsfuzz real lu`)
+  NAME-replay.txt     the summary of the replay (`xsfuzz real lu`), its reports in NAME-findings/
 and summary.txt, one line per daemon (also printed). Builds what it needs first (scripts/setup.sh,
 scripts/real-build.sh --coverage; no-ops when done).
 
@@ -102,12 +102,12 @@ found="$(find "$raw/inputs" -type f | wc -l)"
 xs_log "$found distinct inputs in $input"
 : > "$out/summary.txt"
 for daemon in "${daemons[@]}"; do
-    rm -rf "${raw:?}/$daemon"
+    rm -rf "${raw:?}/$daemon" "$out/$daemon-findings"
     mkdir -p "$raw/$daemon"
     xs_log "$daemon: replaying them on the coverage build ($jobs jobs)"
     status=0
     XSFUZZ_REAL_BUILD=coverage LLVM_PROFILE_FILE="$raw/$daemon/xenstored-%m%c.profraw" XSCOV_FILE="$raw/$daemon/hits" \
-        "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --cache "$CACHE" --out "$raw/$daemon/findings" "$raw/inputs" \
+        "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --cache "$CACHE" --out "$out/$daemon-findings" "$raw/inputs" \
         >"$out/$daemon-replay.txt" 2>"$raw/$daemon/replay.err" || status=$?
     # 0: all agreed, 1: disagreements (reported in the replay's summary); anything else: it did not run.
     if [[ $status -gt 1 ]] || ! grep -q '^scenarios ' "$out/$daemon-replay.txt"; then
