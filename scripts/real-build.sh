@@ -8,7 +8,7 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: scripts/real-build.sh [--cache DIR] [--force] [--quiet]
+usage: scripts/real-build.sh [--cache DIR] [--coverage] [--force] [--quiet]
 
 Sets up once, then is a no-op (a stamp records the inputs):
   1. adds a deb-src entry for bookworm in /etc/apt/sources.list.d/xsfuzz-deb-src.sources when apt has
@@ -21,6 +21,9 @@ Sets up once, then is a no-op (a stamp records the inputs):
 Run them with XSFUZZ_REAL_BUILD=traced|plain|debian-4.17.5 scripts/real-sandbox.sh exec|start ...
 
   --cache DIR   the sandbox's cache (default build/real, or $XSFUZZ_REAL_CACHE)
+  --coverage    instead, build CACHE/built/coverage: both daemons with coverage of their source lines
+                (C: clang's source-based coverage; OCaml: the probes of scripts/real/coverage), for
+                scripts/real-coverage.sh; its own stamp
   --force       rebuild even when the stamp says nothing changed
   --quiet       print nothing when already done
   -h, --help    this text
@@ -33,16 +36,18 @@ UPSTREAM=4.17.5+72-g01140da4e8
 DEBIAN_BUILD=debian-4.17.5
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OWN="$ROOT/scripts/real/build"
+COV="$ROOT/scripts/real/coverage"
 CACHE="${XSFUZZ_REAL_CACHE:-$ROOT/build/real}"
 SOURCES_FILE=/etc/apt/sources.list.d/xsfuzz-deb-src.sources
 
 die() { echo "real-build.sh: error: $*" >&2; exit 1; }
 say() { [[ "$quiet" == 1 ]] || echo "real-build.sh: $*" >&2; }
 
-force=0 quiet=0
+force=0 quiet=0 coverage=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --cache) [[ $# -ge 2 ]] || die "--cache needs a folder"; CACHE="$2"; shift ;;
+        --coverage) coverage=1 ;;
         --force) force=1 ;;
         --quiet) quiet=1 ;;
         -h|--help) usage; exit 0 ;;
@@ -65,9 +70,9 @@ if [[ $EUID -ne 0 ]]; then
 fi
 apt_get() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q "$@"; }
 
-# Everything the result depends on: the version, this script, our own headers.
-inputs_hash() {
-    { echo "$VERSION"; cat "${BASH_SOURCE[0]}" "$OWN"/*.h; } | sha256sum | cut -d' ' -f1
+# Everything the result depends on: the version, this script, our own headers (and FILES).
+inputs_hash() {  # [FILES]
+    { echo "$VERSION"; cat "${BASH_SOURCE[0]}" "$OWN"/*.h "$@"; } | sha256sum | cut -d' ' -f1
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -112,12 +117,15 @@ have() {  # PACKAGE
         python3) command -v python3 ;;               # Xen's mkheader.py (the foreign-ABI headers)
         perl) perl -MData::Dumper -e 1 ;;            # Xen's abi-check (perl-base lacks Data::Dumper)
         dpkg-dev) command -v dpkg-source ;;          # unpacks the source with Debian's patches
+        ocaml-compiler-libs) [[ -f "$(ocamlc -where)/compiler-libs/ast_mapper.cmx" ]] ;;  # the probes' rewriter
+        llvm-14) command -v llvm-profdata-14 ;;      # reads the C coverage build's counters
     esac >/dev/null 2>&1
 }
 
 ensure_tools() {
-    local missing=() p
-    for p in "${PACKAGES[@]}"; do have "$p" || missing+=("$p"); done
+    local missing=() p wanted=("${PACKAGES[@]}")
+    [[ $coverage == 0 ]] || wanted+=(ocaml-compiler-libs llvm-14)
+    for p in "${wanted[@]}"; do have "$p" || missing+=("$p"); done
     [[ ${#missing[@]} -gt 0 ]] || return 0
     say "apt-get install ${missing[*]}"
     apt_get update >/dev/null
@@ -178,7 +186,12 @@ XEN_RUN_DIR=/var/run/xen
 XEN_LOG_DIR=/var/log/xen
 XEN_CONFIG_DIR=/etc/xen
 
-cc_for() { [[ $1 == traced ]] && echo afl-clang-fast || echo gcc; }
+cc_for() { case $1 in traced) echo afl-clang-fast ;; coverage) echo clang ;; *) echo gcc ;; esac; }
+
+# The coverage build's counters live in a file the daemon maps (clang's continuous mode, %c in
+# LLVM_PROFILE_FILE, which needs counter relocation on Linux): they survive the SIGKILL that ends a
+# sandbox daemon, and with %m the re-executed daemon maps the same file and adds to it.
+cov_cflags() { [[ $1 != coverage ]] || echo "-fprofile-instr-generate -fcoverage-mapping -mllvm -runtime-counter-relocation"; }
 
 includes() { echo "-include $OWN/config.h -I$BUILT/include -I$XEN/tools/include"; }
 
@@ -191,11 +204,12 @@ build_xenstored() {  # FLAVOUR
                  xs_lib talloc utils tdb hashtable xenstored_posix)
     for f in "${files[@]}"; do
         # shellcheck disable=SC2046
-        AFL_QUIET=1 "$cc" "${XEN_CFLAGS[@]}" -DXEN_RUN_STORED="\"$XEN_RUN_STORED\"" $(includes) \
+        AFL_QUIET=1 "$cc" "${XEN_CFLAGS[@]}" $(cov_cflags "$flavour") -DXEN_RUN_STORED="\"$XEN_RUN_STORED\"" $(includes) \
             -I"$XEN/tools/xenstore/include" -c "$XEN/tools/xenstore/$f.c" -o "$obj/$f.o"
     done
     local objects=()
     for f in "${files[@]}"; do objects+=("$obj/$f.o"); done
+    [[ $flavour != coverage ]] || objects+=(-fprofile-instr-generate)
     AFL_QUIET=1 "$cc" -o "$out/xenstored" "${objects[@]}" -Wl,-z,relro,-z,now \
         "$LIB/libxenevtchn.so.1" "$LIB/libxengnttab.so.1" "$LIB/libxenctrl.so.4.17" -lrt
 }
@@ -214,6 +228,7 @@ ocaml_ml() {  # FLAVOUR DIR MODULE [ocamlopt flags]: compiles MODULE.mli (if any
     # -w -a: Xen's OCaml code is not ours to fix; its warnings would only bury real errors.
     local flags=(-g -w -a -I "$dir" "$@")
     [[ $flavour == traced ]] && flags+=(-afl-instrument)
+    [[ $flavour == coverage ]] && flags+=(-ppx "$BUILT/work/coverage/xscov-ppx $COV/oxenstored.select $BUILT/coverage/oxenstored.points")
     [[ -f "$dir/$m.mli" ]] && ocamlopt "${flags[@]}" -c -o "$dir/$m.cmi" "$dir/$m.mli"
     ocamlopt "${flags[@]}" -c -o "$dir/$m.cmx" "$dir/$m.ml"
 }
@@ -225,6 +240,15 @@ build_oxenstored() {  # FLAVOUR
     rm -rf "$w"; mkdir -p "$w" "$out"
     for l in mmap eventchn xc xb; do cp -r "$src/libs/$l" "$w/$l"; done
     cp -r "$src/xenstored" "$w/xenstored"
+    local x="$w/xenstored"
+    if [[ $flavour == coverage ]]; then
+        # The probes' rewriter (built in its own folder: ocamlopt writes beside its source) and runtime.
+        cp "$COV/xscov_ppx.ml" "$BUILT/work/coverage/"
+        ocamlopt -I +compiler-libs ocamlcommon.cmxa "$BUILT/work/coverage/xscov_ppx.ml" -o "$BUILT/work/coverage/xscov-ppx"
+        rm -f "$out/oxenstored.points"
+        cp "$COV/xscov.ml" "$x/"
+        ocamlopt -g -I "$x" -c -o "$x/xscov.cmx" "$x/xscov.ml"
+    fi
     # Generated files: the ABI check of the xc stubs, and paths.ml with Debian's folders.
     (cd "$w/xc" && perl -w abi-check xenctrl_stubs.c xenctrl.ml > xenctrl_abi_check.h)
     sed -e "s|@XEN_LOG_DIR@|$XEN_LOG_DIR|" -e "s|@XEN_CONFIG_DIR@|$XEN_CONFIG_DIR|" \
@@ -241,7 +265,6 @@ build_oxenstored() {  # FLAVOUR
     for m in op partial packet xs_ring xb; do ocaml_ml "$flavour" "$w/xb" "$m" -I "$w/mmap" -for-pack Xenbus; done
     ocamlopt -pack -o "$w/xb/xenbus.cmx" "$w"/xb/{op,partial,packet,xs_ring,xb}.cmx
 
-    local x="$w/xenstored"
     for m in syslog_stubs select_stubs systemd_stubs; do ocaml_c "$x" "$x/$m.c"; done
     local modules=(syslog poll systemd paths define stdext trie config packet logging quota perms symbol
                    utils store disk transaction event domain domains connection connections history
@@ -252,6 +275,7 @@ build_oxenstored() {  # FLAVOUR
     local link=(-g -o "$out/oxenstored" unix.cmxa
                 "$w/mmap/xenmmap.cmx" "$w/eventchn/xeneventchn.cmx" "$w/xc/xenctrl.cmx" "$w/xb/xenbus.cmx")
     [[ $flavour == traced ]] && link+=(-afl-instrument)
+    [[ $flavour == coverage ]] && link+=("$x/xscov.cmx")
     for m in "${modules[@]}"; do link+=("$x/$m.cmx"); done
     link+=("$w"/mmap/xenmmap_stubs.o "$w"/eventchn/xeneventchn_stubs.o "$w"/xc/xenctrl_stubs.o
            "$w"/xb/xs_ring_stubs.o "$w"/xb/xenbus_stubs.o "$x"/syslog_stubs.o "$x"/select_stubs.o
@@ -280,26 +304,33 @@ fetch_debian() {
 check_runs() {  # FLAVOUR
     local d
     for d in xenstored oxenstored; do
-        LD_LIBRARY_PATH="$LIB" LD_PRELOAD="$LIB/xsfuzz-shim.so" "$BUILT/$1/$d" --help >/dev/null 2>&1 \
+        # (LLVM_PROFILE_FILE: the coverage build writes its counters there, not into the current folder.)
+        LLVM_PROFILE_FILE="$BUILT/work/check.profraw" LD_LIBRARY_PATH="$LIB" LD_PRELOAD="$LIB/xsfuzz-shim.so" "$BUILT/$1/$d" --help >/dev/null 2>&1 \
             || die "$1/$d --help fails with the sandbox's stubs"
     done
 }
 
 main() {
-    local want; want="$(inputs_hash)"
-    if [[ $force == 0 && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]]; then
-        say "up to date: $BUILT"
+    local flavours=(traced plain) stamp="$STAMP" want
+    want="$(inputs_hash)"
+    if [[ $coverage == 1 ]]; then
+        flavours=(coverage) stamp="$BUILT/.stamp-coverage"
+        want="$(inputs_hash "$COV"/*)"
+    fi
+    if [[ $force == 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        say "up to date: $BUILT/${flavours[*]}"
         return 0
     fi
     ensure_deb_src
     ensure_tools
     "$ROOT/scripts/real-sandbox.sh" --cache "$CACHE" setup --quiet
     fetch_source
-    rm -f "$STAMP"
-    rm -rf "$BUILT/work" "$BUILT/traced" "$BUILT/plain"
-    make_headers
+    rm -f "$stamp"
     local flavour start
-    for flavour in traced plain; do
+    for flavour in "${flavours[@]}"; do rm -rf "${BUILT:?}/work/$flavour" "${BUILT:?}/$flavour"; done
+    # The coverage build reuses the headers of the main one (which may be in use by a campaign).
+    [[ $coverage == 1 && -f "$BUILT/include/xen/foreign/x86_64.h" ]] || make_headers
+    for flavour in "${flavours[@]}"; do
         start=$SECONDS
         say "building $flavour xenstored"
         build_xenstored "$flavour"
@@ -308,9 +339,14 @@ main() {
         check_runs "$flavour"
         say "$flavour built in $((SECONDS - start)) s"
     done
+    if [[ $coverage == 1 ]]; then
+        echo "$want" > "$stamp"
+        say "ready: $BUILT/coverage"
+        return 0
+    fi
     fetch_debian
     check_runs "$DEBIAN_BUILD"
-    echo "$want" > "$STAMP"
+    echo "$want" > "$stamp"
     say "ready: $BUILT/{traced,plain,$DEBIAN_BUILD}"
 }
 

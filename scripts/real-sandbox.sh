@@ -341,7 +341,10 @@ cmd_status() {
     for f in "$CACHE"/run/*/daemon.pid; do
         [[ -f "$f" ]] || continue
         pid="$(cat "$f")"
-        kill -0 "$pid" 2>/dev/null && echo "$pid $(dirname "$f")"
+        # A zombie is not running: a daemon whose xsfuzz died with SIGKILL is reparented to init,
+        # which on some machines (a firecracker VM's init) does not reap it for minutes.
+        kill -0 "$pid" 2>/dev/null && [[ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]] \
+            && echo "$pid $(dirname "$f")"
     done
     return 0
 }

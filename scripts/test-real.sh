@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end checks of `xsfuzz real` against Debian's real oxenstored and C xenstored: the sandbox
-# from a clean cache, the daemon-backed xunit tests, short `real lu` and `real diff` campaigns, and the
-# DEBUG watches scenario across a live update. One line per check, "PASS ..." or "FAIL ...";
-# exits non-zero if any check failed. Needs: the .NET SDK, gcc, binutils, apt (packages are only
-# downloaded), about 3 minutes on 2 cores.
+# from a clean cache, the daemon-backed xunit tests, short `real lu` and `real diff` campaigns, the
+# DEBUG watches scenario across a live update, and the coverage-guided target end to end: both daemons
+# built from Debian's source into the clean cache (scripts/real-build.sh), then
+# scripts/test-real-afl.sh --daemon xenstored --time 60 (afl-showmap sees the daemon's edges, a 60 s
+# afl-fuzz campaign runs at >= 95 % stability, no daemon outlives a killed xsfuzz). One line per
+# check, "PASS ..." or "FAIL ..."; exits non-zero if any check failed. Needs: the .NET SDK, gcc,
+# binutils, apt (the daemons' packages are only downloaded; real-build.sh installs afl++ and
+# ocaml-nox), build/afl (scripts/setup.sh, run by test-real-afl.sh); about 7 minutes on 2 cores.
 #
 # Environment: XSFUZZ_REAL_TEST_CACHE  the sandbox cache for this test (default build/real-test;
 #              it is wiped first, the user's build/real is not touched)
@@ -177,6 +181,28 @@ if gcc -O2 -Wall -Wextra -Werror -o "$WORK/bin/xenstore-control" scripts/real/xe
 else
     cat "$WORK/standin.log"
     fail "build the xenstore-control stand-in (scripts/real/xenstore-control.c)"
+fi
+
+# --- the coverage-guided target: instrumented daemons from the clean cache, then AFL end to end ------
+# Only the C daemon's campaign: oxenstored's build is checked here, its campaign (minutes of one-second
+# refusals) by scripts/test-real-afl.sh --daemon oxenstored outside CI.
+t=$(now)
+if scripts/real-build.sh --cache "$CACHE" >"$WORK/real-build.log" 2>&1; then
+    pass "traced and plain daemons built from Debian's source into the clean cache in $(since "$t") s"
+    t=$(now)
+    XSFUZZ_REAL_CACHE="$CACHE" scripts/test-real-afl.sh --daemon xenstored --time 60 >"$WORK/real-afl.log" 2>&1
+    status=$?
+    grep -E '^(PASS|FAIL|INFO|    \|)' "$WORK/real-afl.log"
+    afl_failures=$(grep -c '^FAIL' "$WORK/real-afl.log")
+    failures=$((failures + afl_failures))
+    if [[ $status != 0 && $afl_failures == 0 ]]; then
+        tail -20 "$WORK/real-afl.log"
+        fail "scripts/test-real-afl.sh --daemon xenstored exited $status"
+    fi
+    echo "INFO scripts/test-real-afl.sh --daemon xenstored --time 60 took $(since "$t") s"
+else
+    tail -20 "$WORK/real-build.log"
+    fail "build the traced and plain daemons (scripts/real-build.sh --cache $CACHE)"
 fi
 
 # --- nothing left running ---------------------------------------------------------------------------
