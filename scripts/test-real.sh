@@ -189,6 +189,18 @@ fi
 t=$(now)
 if scripts/real-build.sh --cache "$CACHE" >"$WORK/real-build.log" 2>&1; then
     pass "traced and plain daemons built from Debian's source into the clean cache in $(since "$t") s"
+    # XSA-484 (public, SECURITY.md): a guest's RESET_WATCHES inside its transaction aborts Debian 12's
+    # 4.17.5+72 C daemon over its ring; the security update the sandbox runs by default has the fix.
+    xsa484=(real lu --daemon xenstored --known /dev/null --cache "$CACHE" --sandbox "$SANDBOX" --base64 AQAAAMD/qgH/5QF4/xwB)
+    XSFUZZ_REAL_BUILD=debian-4.17.5 "$XSFUZZ" "${xsa484[@]}" --out "$WORK/xsa484-old" >"$WORK/xsa484-old.out" 2>&1 || true
+    "$XSFUZZ" "${xsa484[@]}" --out "$WORK/xsa484-new" >"$WORK/xsa484-new.out" 2>&1 || true
+    if grep -q "A died: xenstored_transaction.c:654: conn_delete_all_transactions" "$WORK/xsa484-old.out" \
+            && grep -q "verdict: no new disagreement" "$WORK/xsa484-new.out"; then
+        pass "XSA-484 over a guest's ring: Debian's 4.17.5+72 xenstored aborts, the sandbox's default binary does not"
+    else
+        tail -5 "$WORK/xsa484-old.out" "$WORK/xsa484-new.out"
+        fail "XSA-484 over a guest's ring: expected an abort of 4.17.5+72 only"
+    fi
     t=$(now)
     XSFUZZ_REAL_CACHE="$CACHE" scripts/test-real-afl.sh --daemon xenstored --time 60 >"$WORK/real-afl.log" 2>&1
     status=$?
