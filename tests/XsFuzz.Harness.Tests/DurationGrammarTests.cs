@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using XsFuzz.Cli;
 using XsFuzz.TestSupport;
 
@@ -33,13 +32,7 @@ public sealed class DurationGrammarTests
     /// <summary>xs_duration_seconds of each text in one bash process: its seconds, or null when it fails.</summary>
     private static long?[] BashSeconds(string[] texts)
     {
-        var script = "source \"$1\"; shift; for d in \"$@\"; do xs_duration_seconds \"$d\" || echo fails; done";
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["-c", script, "bash", Repository.PathOf("scripts", "lib", "common.sh"), .. texts])
-            start.ArgumentList.Add(arg);
-        using var bash = Process.Start(start)!;
-        var lines = bash.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        bash.WaitForExit();
+        var (_, lines) = ScriptLibrary.Run("for d in \"$@\"; do xs_duration_seconds \"$d\" || echo fails; done", texts);
         Assert.Equal(texts.Length, lines.Length);
         return [.. lines.Select(line => line == "fails" ? (long?)null : long.Parse(line, System.Globalization.CultureInfo.InvariantCulture))];
     }

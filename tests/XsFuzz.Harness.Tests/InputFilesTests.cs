@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using XsFuzz.Harness.Corpus;
 using XsFuzz.TestSupport;
 
@@ -34,13 +33,8 @@ public sealed class InputFilesTests : IDisposable
 
     private static List<string?> ScriptList(string folder)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["-c", "source \"$1\"; xs_list_inputs \"$2\"", "bash", Repository.PathOf("scripts", "lib", "common.sh"), folder])
-            start.ArgumentList.Add(arg);
-        using var bash = Process.Start(start)!;
-        var lines = bash.StandardOutput.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        bash.WaitForExit();
-        Assert.Equal(0, bash.ExitCode);
+        var (exit, lines) = ScriptLibrary.Run("xs_list_inputs \"$1\"", folder);
+        Assert.Equal(0, exit);
         return [.. lines.Select(Path.GetFileName)];
     }
 }
