@@ -317,6 +317,9 @@ main() {
         flavours=(coverage) stamp="$BUILT/.stamp-coverage"
         want="$(inputs_hash "$COV"/*)"
     fi
+    # One build of a cache at a time: a second run waits here, then finds the stamp written.
+    exec 9>"$CACHE/.build.lock"
+    flock 9
     if [[ $force == 0 && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
         say "up to date: $BUILT/${flavours[*]}"
         return 0

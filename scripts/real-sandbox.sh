@@ -194,6 +194,12 @@ cmd_setup() {
     done
     command -v gcc >/dev/null || die "gcc is needed"
     command -v objdump >/dev/null || die "objdump (binutils) is needed"
+    # Two set-ups of one cache at once (two campaigns starting) would build the stubs over each
+    # other: the second waits, then finds the stamp and does nothing. (real-build.sh holds a lock of
+    # its own, on another file, while it runs this.)
+    mkdir -p "$CACHE"
+    exec 8>"$CACHE/.setup.lock"
+    flock 8
     if [[ $clean == 1 ]]; then
         cmd_stop_all
         say "removing $CACHE"
