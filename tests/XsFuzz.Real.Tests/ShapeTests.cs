@@ -74,6 +74,10 @@ public class ShapeTests
         Assert.Equal(" (reserved domid)", StepNames.OfConnection(ConnectionId.Ring(0x7FF0)));
         Assert.Equal("", StepNames.OfConnection(ConnectionId.Ring(0x7FEF)));
         Assert.Equal("RELEASE", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 9, "3\0")));
+        // Types the protocol does not define share one name, whatever their number.
+        Assert.Equal("unknown type", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 65, "")));
+        Assert.Equal("unknown type", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 1094795585, "a\0")));
+        Assert.Equal("DIRECTORY_PART", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 22, "/\0")));
     }
 
     [Fact]

@@ -10,7 +10,9 @@ namespace XsFuzz.Harness.Reporting;
 /// request about a domain, whether the domid is negative or reserved (at or above DOMID_FIRST_RESERVED,
 /// 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
 /// so their differences are worth their own groups. A request that names no such domain but comes
-/// over the ring of one (D-42, D513146), and a drain of that ring, carry the same tag.
+/// over the ring of one (D-42, D513146), and a drain of that ring, carry the same tag. Every op number
+/// the protocol does not define is one name, "unknown type": the daemons treat them all alike, and a
+/// name per number would split one difference into as many groups as the fuzzer tried numbers.
 /// </summary>
 internal static class StepNames
 {
@@ -18,7 +20,7 @@ internal static class StepNames
 
     public static string Of(RequestCommand r)
     {
-        var op = OpNames.Name(r.Type);
+        var op = Enum.IsDefined((Op)r.Type) ? OpNames.Name(r.Type) : "unknown type";
         var pieces = r.Payload.Split('\0');
         string? domid = null;
         if (r.Type == (uint)Op.Control)
