@@ -11,10 +11,10 @@ usage: scripts/fuzz.sh [--jobs N] [--time DURATION] [--in DIR] [--out DIR] [--fa
                        [--node NAME --sync-from DIR...] [-- AFL-OPTION...]
 
 Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headless: one -M
-worker and N-1 -S workers with varied power schedules, each pinned to its own CPU, seeded from
-corpus/ (or --in DIR; or from 'xsfuzz corpus' when there is no file). With --fault, seeds that
-already disagree are set aside in OUT/seed-crashes/ rather than fuzzed ('xsfuzz seeds', one
-process for all of them). Runs scripts/setup.sh first. Prints a one-line status within seconds
+worker and N-1 -S workers with varied power schedules, each pinned to its own CPU (unless
+AFL_NO_AFFINITY is set), seeded from corpus/ (or --in DIR; or from 'xsfuzz corpus' when there is
+no file). With --fault, seeds that already disagree are set aside in OUT/seed-crashes/ rather
+than fuzzed ('xsfuzz seeds', one process for all of them). Runs scripts/setup.sh first. Prints a one-line status within seconds
 and then every few seconds and, at the end, a summary per worker (execs, exec/s, paths, crashes,
 stability), afl-whatsup's summary, afl-plot's graphs per worker (OUT/plots/WORKER/index.html),
 and the crashes and hangs grouped by signature and shrunk ('xsfuzz triage', in OUT/triage/).
@@ -292,6 +292,8 @@ if [[ $jobs -gt ${#cpus[@]} ]]; then
     xs_log "warning: $jobs workers on ${#cpus[@]} CPUs: not pinning, expect lower exec/s per worker"
 elif [[ "${XSFUZZ_AFL_MODE:-}" == out-of-process ]]; then
     pin=0   # its fork server and child process on one pinned core run at half speed (measured)
+elif [[ -n "${AFL_NO_AFFINITY:-}" ]]; then
+    pin=0   # the user's choice (a shared machine): afl-fuzz refuses -b together with it
 fi
 [[ $pin -eq 1 ]] || export AFL_NO_AFFINITY=1
 
