@@ -59,7 +59,7 @@ public sealed class ForkServer : IDisposable
                 if (_server is not { IsRunning: true } || _channel is null) StartServer();
                 Send(_channel!);
                 var pid = Receive(_channel!, _timeout) ?? throw new SandboxException($"{_kind.Name()} fork server did not fork: {_server!.OutputTail()}");
-                return _child = new ForkedDaemon(this, _kind, _server!.RunFolder, pid);
+                return _child = new ForkedDaemon(this, _kind, _server!.RunFolder, pid, ExitWatch.Of(pid));
             }
             catch (Exception e) when ((e is SandboxException or SocketException) && attempt == 0)
             {
@@ -165,27 +165,35 @@ public sealed class ForkedDaemon : IDaemon
     private int? _status;
     private bool _disposed;
 
-    internal ForkedDaemon(ForkServer server, DaemonKind kind, string runFolder, int pid)
+    internal ForkedDaemon(ForkServer server, DaemonKind kind, string runFolder, int pid, ExitWatch exit)
     {
         _server = server;
         Kind = kind;
         RunFolder = runFolder;
         Pid = pid;
+        Exit = exit;
     }
 
     public DaemonKind Kind { get; }
     public string RunFolder { get; }
     public string SocketPath => Path.Combine(RunFolder, "socket");
     public int Pid { get; }
+    public ExitWatch Exit { get; }
 
-    public bool IsRunning => !_disposed && Status(TimeSpan.Zero) is null;
+    public bool IsRunning => !_disposed && !Exit.Exited;
 
     private int? Status(TimeSpan wait) => _status ??= _server.Status(wait);
 
+    /// <summary>
+    /// Once the <see cref="Exit"/> watch has seen the copy exit, its status is waited for beyond the
+    /// grace: the server writes it as soon as it has reaped the copy, which on a loaded machine can take
+    /// longer than a short grace, and a death must not read as a live daemon.
+    /// </summary>
     public string? DeathNote(TimeSpan grace)
     {
         if (_disposed) return "gone";
-        if (Status(grace) is not { } status) return null;
+        if (!Exit.Wait(grace)) return null;
+        if (Status(DaemonProcess.ReapWait) is not { } status) return DaemonProcess.NoteOf(RunFolder, "exited (no status from the fork server)");
         var signal = status & 0x7f;
         return DaemonProcess.NoteOf(RunFolder, signal == 0 ? $"exit status {(status >> 8) & 0xff}" : $"killed by signal {signal}");
     }
@@ -200,6 +208,7 @@ public sealed class ForkedDaemon : IDaemon
             _ = Kill(Pid, 9);
             if (Status(TimeSpan.FromSeconds(5)) is null) _server.Broken();
         }
+        Exit.Dispose();
         _disposed = true;
     }
 
