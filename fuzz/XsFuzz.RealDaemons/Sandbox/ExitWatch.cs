@@ -13,10 +13,13 @@ namespace XsFuzz.RealDaemons.Sandbox;
 /// </summary>
 public sealed class ExitWatch : IDisposable
 {
-    private const int SysPidfdOpen = 434;       // the same number on every Linux architecture
+    private const int SysPidfdOpen = 434;       // the same numbers on every Linux architecture
+    private const int SysPidfdSendSignal = 424;
+    private const int SigKill = 9;
     private const int Esrch = 3;
     private const short PollIn = 0x001;
 
+    private readonly Lock _gate = new();       // Kill may come from another thread (RunBudget) than Dispose
     private int _fd;
     private bool _exited;
 
@@ -67,6 +70,18 @@ public sealed class ExitWatch : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// SIGKILL through the pidfd, which names this process even if its pid has been reused since; a
+    /// no-op once disposed.
+    /// </summary>
+    public void Kill()
+    {
+        lock (_gate)
+        {
+            if (_fd >= 0) _ = PidfdSendSignal(SysPidfdSendSignal, _fd, SigKill, IntPtr.Zero, 0);
+        }
+    }
+
     /// <summary>poll(2), retried when a signal interrupts it (the runtime's own signals do).</summary>
     private static int Poll(PollFd[] fds, int milliseconds)
     {
@@ -86,10 +101,13 @@ public sealed class ExitWatch : IDisposable
 
     public void Dispose()
     {
-        if (_fd < 0) return;
-        _ = Close(_fd);
-        _fd = -1;
-        _exited = true;     // only its daemon's owner disposes it, after killing the daemon
+        lock (_gate)
+        {
+            if (_fd < 0) return;
+            _ = Close(_fd);
+            _fd = -1;
+            _exited = true;     // only its daemon's owner disposes it, after killing the daemon
+        }
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -102,6 +120,9 @@ public sealed class ExitWatch : IDisposable
 
     [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static extern long Syscall(long number, int pid, uint flags);
+
+    [DllImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static extern long PidfdSendSignal(long number, int pidfd, int signal, IntPtr info, uint flags);
 
     [DllImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static extern int PollNative([In, Out] PollFd[] fds, nuint count, int milliseconds);

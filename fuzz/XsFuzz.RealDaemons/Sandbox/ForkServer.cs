@@ -22,7 +22,7 @@ public sealed class ForkServer : IDisposable
     private readonly Dictionary<string, string> _environment;
     private DaemonProcess? _server;
     private Socket? _channel;
-    private ForkedDaemon? _child;
+    private volatile ForkedDaemon? _child;
 
     /// <param name="environment">Added to the server's environment (and so every copy's): the coverage map.</param>
     public ForkServer(SandboxLayout layout, DaemonKind kind, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
@@ -146,6 +146,12 @@ public sealed class ForkServer : IDisposable
             return null;
         }
     }
+
+    /// <summary>
+    /// Kills the current copy, from any thread (<see cref="Running.RunBudget"/>): whatever its client
+    /// waits for then ends at once. The server stays.
+    /// </summary>
+    public void KillCopy() => _child?.Exit.Kill();
 
     /// <summary>A copy that would not die (or whose status never came): the server is started again.</summary>
     internal void Broken() => StopServer();
