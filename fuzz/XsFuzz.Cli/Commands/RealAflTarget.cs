@@ -72,8 +72,8 @@ internal sealed class RealAflTarget : IDisposable
             _serverA is null ? null : _serverA.Fork, _serverB is null ? null : _serverB.Fork);
         _budget = new RunBudget(Budget, () =>
         {
-            _serverA?.KillCopy();
-            _serverB?.KillCopy();
+            _serverA?.Abort();
+            _serverB?.Abort();
         });
     }
 

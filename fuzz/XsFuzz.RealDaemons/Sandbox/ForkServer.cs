@@ -20,7 +20,7 @@ public sealed class ForkServer : IDisposable
     private readonly DaemonKind _kind;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<string, string> _environment;
-    private DaemonProcess? _server;
+    private volatile DaemonProcess? _server;
     private Socket? _channel;
     private volatile ForkedDaemon? _child;
 
@@ -148,10 +148,15 @@ public sealed class ForkServer : IDisposable
     }
 
     /// <summary>
-    /// Kills the current copy, from any thread (<see cref="Running.RunBudget"/>): whatever its client
-    /// waits for then ends at once. The server stays.
+    /// Kills the current copy and the server, from any thread (<see cref="Running.RunBudget"/>):
+    /// whatever the caller waits for then ends at once, a copy's answer or a fork the server does not
+    /// make (a server that hangs too). The server is started again at the next <see cref="Prepare"/>.
     /// </summary>
-    public void KillCopy() => _child?.Exit.Kill();
+    public void Abort()
+    {
+        _child?.Exit.Kill();
+        _server?.Exit.Kill();
+    }
 
     /// <summary>A copy that would not die (or whose status never came): the server is started again.</summary>
     internal void Broken() => StopServer();
