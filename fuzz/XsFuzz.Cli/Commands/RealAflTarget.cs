@@ -35,6 +35,14 @@ internal sealed class RealAflTarget : IDisposable
     private readonly bool _hitCounts;
     private readonly string _replayFlags;
 
+    /// <summary>
+    /// The longest a run may take before its daemons are killed (<see cref="RunBudget"/>): below the
+    /// -t of the scripts' campaigns (5000 ms for xenstored, 20000 for oxenstored), far above a run's
+    /// usual tens of milliseconds. Only forked copies are killed; fresh daemons wait out their timeouts.
+    /// </summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
+    private readonly RunBudget _budget;
+
     /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
     /// <param name="forked">Fork each side's daemon from a fork server (true) or start it afresh.</param>
     /// <param name="overRing">oxenstored: live updates over dom0's ring (RunSettings.OxenstoredUpdateOverRing).</param>
@@ -62,6 +70,11 @@ internal sealed class RealAflTarget : IDisposable
         }
         _runner = new ScenarioRunner(layout, _run, settings, _mapA.Environment, _mapB.Environment,
             _serverA is null ? null : _serverA.Fork, _serverB is null ? null : _serverB.Fork);
+        _budget = new RunBudget(Budget, () =>
+        {
+            _serverA?.Abort();
+            _serverB?.Abort();
+        });
     }
 
     /// <summary>
@@ -82,7 +95,22 @@ internal sealed class RealAflTarget : IDisposable
         Prepare();
         _mapA.Clear();
         _mapB.Clear();
-        var outcome = Execute(mapped);
+        ScenarioOutcome? outcome;
+        try
+        {
+            outcome = _budget.Run(() => Execute(mapped));
+        }
+        catch (SandboxException) when (_budget.Exceeded)
+        {
+            outcome = null;
+        }
+        if (outcome is null || _budget.Exceeded)
+        {
+            // A hang, not a crash (afl-fuzz's own hangs need a target that survives its -t): said on
+            // stderr, which afl-fuzz shows with AFL_DEBUG_CHILD=1.
+            Console.Error.WriteLine($"xsfuzz afl --daemon {_run.Kind.Name()}: a run outlasted {Budget.TotalSeconds:F0} s and its daemons were killed; replay: {_run.Reproducer(Convert.ToBase64String(input))}{_replayFlags}");
+            return;
+        }
         var signature = outcome.Divergence?.Signature ?? outcome.Death;
         if (signature is null || _known.Match(_run, signature) is not null) return;
         var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
@@ -106,7 +134,7 @@ internal sealed class RealAflTarget : IDisposable
         {
             return _runner.Execute(mapped.Runnable);
         }
-        catch (SandboxException)
+        catch (SandboxException) when (!_budget.Exceeded)
         {
             Prepare();
             _mapA.Clear();

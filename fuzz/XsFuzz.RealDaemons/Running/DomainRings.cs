@@ -1,5 +1,6 @@
 using System.Globalization;
 using XsFuzz.Harness.Running;
+using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.RealDaemons.Wire;
 using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;
@@ -25,7 +26,7 @@ namespace XsFuzz.RealDaemons.Running;
 /// re-exec, and a ring follows the port the new process publishes (<see cref="RingConnection"/>).</item>
 /// </list>
 /// </summary>
-internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings, bool pagesBy16BitDomid) : IDisposable
+internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings, bool pagesBy16BitDomid, ExitWatch daemon) : IDisposable
 {
     private static readonly TimeSpan PortWait = TimeSpan.FromSeconds(1);
     private readonly SortedDictionary<int, RingConnection> _open = [];
@@ -78,7 +79,7 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     {
         try
         {
-            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait, PagePath(domid));
+            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait, PagePath(domid), daemon);
         }
         catch (TimeoutException)
         {

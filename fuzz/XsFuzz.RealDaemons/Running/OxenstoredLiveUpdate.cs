@@ -98,10 +98,17 @@ internal static class OxenstoredLiveUpdate
         return new(LiveUpdateStatus.Failed, reason, reply.ToString());
     }
 
+    /// <summary>
+    /// No answer: a death if the daemon died. A daemon closes the runner's control connection only by
+    /// dying (the socket's EOF comes a moment before the exit is visible), so then the exit is waited
+    /// for longer than after a plain timeout.
+    /// </summary>
     internal static LiveUpdateResult Lost(IDaemon daemon, string what, Ending ending) =>
-        daemon.DeathNote(TimeSpan.FromMilliseconds(300)) is not null ? Died(daemon)
+        daemon.DeathNote(ending == Ending.Closed ? ClosedGrace : TimeSpan.FromMilliseconds(300)) is not null ? Died(daemon)
         : new LiveUpdateResult(LiveUpdateStatus.Failed, ending == Ending.Timeout ? "no answer" : "control connection closed",
             $"{what}: {(ending == Ending.Timeout ? "no answer in time" : "the connection was closed")}");
+
+    private static readonly TimeSpan ClosedGrace = TimeSpan.FromSeconds(2);
 
     internal static LiveUpdateResult Died(IDaemon daemon) =>
         new(LiveUpdateStatus.Failed, "daemon died: " + (daemon.DeathNote(TimeSpan.FromMilliseconds(300)) ?? "?"),

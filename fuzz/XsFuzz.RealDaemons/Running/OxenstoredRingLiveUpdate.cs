@@ -40,7 +40,7 @@ internal static class OxenstoredRingLiveUpdate
         RingConnection ring;
         try
         {
-            ring = RingConnection.Open(daemon.RunFolder, 0, settings.ReplyTimeout, Path.Combine(daemon.RunFolder, "xsd_kva"));
+            ring = RingConnection.Open(daemon.RunFolder, 0, settings.ReplyTimeout, Path.Combine(daemon.RunFolder, "xsd_kva"), daemon.Exit);
         }
         catch (TimeoutException)
         {

@@ -38,7 +38,7 @@ public sealed class RealTarget : ITarget
         _layout = layout;
         _settings = settings;
         _control = new ControlChannel(slots[Slots.Control]);
-        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored);
+        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored, daemon.Exit);
     }
 
     public string Label { get; }

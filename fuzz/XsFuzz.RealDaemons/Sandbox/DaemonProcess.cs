@@ -16,11 +16,12 @@ public sealed partial class DaemonProcess : IDaemon
     private readonly Process _process;
     private readonly bool _keepFolder;
 
-    private DaemonProcess(DaemonKind kind, string runFolder, Process process, bool keepFolder)
+    private DaemonProcess(DaemonKind kind, string runFolder, Process process, ExitWatch exit, bool keepFolder)
     {
         Kind = kind;
         RunFolder = runFolder;
         _process = process;
+        Exit = exit;
         _keepFolder = keepFolder;
     }
 
@@ -32,14 +33,9 @@ public sealed partial class DaemonProcess : IDaemon
     public string SocketPath => Path.Combine(RunFolder, "socket");
     public int Pid => _process.Id;
 
-    public bool IsRunning
-    {
-        get
-        {
-            try { return !_process.HasExited; }
-            catch (InvalidOperationException) { return false; }
-        }
-    }
+    public ExitWatch Exit { get; }
+
+    public bool IsRunning => !Exit.Exited;
 
     /// <summary>
     /// Starts a daemon and waits (up to <paramref name="timeout"/>) until its socket exists. It is not
@@ -64,7 +60,19 @@ public sealed partial class DaemonProcess : IDaemon
         foreach (var (variable, value) in environment ?? new Dictionary<string, string>()) start.Environment[variable] = value;
         start.Environment[ParentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         var process = Spawner.Start(start);
-        var daemon = new DaemonProcess(kind, run, process, keepFolder);
+        ExitWatch exit;
+        try
+        {
+            exit = ExitWatch.Of(process.Id);
+        }
+        catch
+        {
+            DaemonReaper.Kill(process);
+            DaemonReaper.Remove(process);
+            process.Dispose();
+            throw;
+        }
+        var daemon = new DaemonProcess(kind, run, process, exit, keepFolder);
         try
         {
             daemon.WaitUntilListening(timeout);
@@ -127,13 +135,17 @@ public sealed partial class DaemonProcess : IDaemon
     /// <summary>
     /// Null while the daemon runs (after waiting up to <paramref name="grace"/> for it to exit, since a
     /// closed socket may be seen a moment before the exit), else a value-free line for signatures: the
-    /// daemon's own last words (an assertion, a FATAL, an OCaml exception), or its exit status.
+    /// daemon's own last words (an assertion, a FATAL, an OCaml exception), or its exit status. Once the
+    /// <see cref="Exit"/> watch has seen the exit, the status is waited for beyond the grace: .NET reaps
+    /// the child on its own thread, which on a loaded machine can take longer than any short grace, and
+    /// a death must not read as a live daemon that closed its connection.
     /// </summary>
     public string? DeathNote(TimeSpan grace)
     {
+        if (!Exit.Wait(grace)) return null;
         try
         {
-            if (!_process.WaitForExit(grace)) return null;
+            if (!_process.WaitForExit(ReapWait)) return NoteOf(RunFolder, "exited (status not reaped yet)");
         }
         catch (InvalidOperationException)
         {
@@ -142,6 +154,9 @@ public sealed partial class DaemonProcess : IDaemon
         var code = _process.ExitCode;
         return NoteOf(RunFolder, code > 128 ? $"killed by signal {code - 128}" : $"exit status {code}");
     }
+
+    /// <summary>How long an exited daemon's status may take to come (its reaper's latency, not the daemon's).</summary>
+    internal static readonly TimeSpan ReapWait = TimeSpan.FromSeconds(10);
 
     /// <summary>The daemon's last words in RUN/daemon.out, else <paramref name="exit"/>.</summary>
     internal static string NoteOf(string runFolder, string exit)
@@ -179,6 +194,7 @@ public sealed partial class DaemonProcess : IDaemon
         DaemonReaper.Kill(_process);
         DaemonReaper.Remove(_process);
         _process.Dispose();
+        Exit.Dispose();
         if (_keepFolder) return;
         try { Directory.Delete(RunFolder, recursive: true); }
         catch (IOException) { }

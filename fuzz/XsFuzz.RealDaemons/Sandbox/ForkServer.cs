@@ -20,9 +20,9 @@ public sealed class ForkServer : IDisposable
     private readonly DaemonKind _kind;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<string, string> _environment;
-    private DaemonProcess? _server;
+    private volatile DaemonProcess? _server;
     private Socket? _channel;
-    private ForkedDaemon? _child;
+    private volatile ForkedDaemon? _child;
 
     /// <param name="environment">Added to the server's environment (and so every copy's): the coverage map.</param>
     public ForkServer(SandboxLayout layout, DaemonKind kind, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
@@ -59,7 +59,7 @@ public sealed class ForkServer : IDisposable
                 if (_server is not { IsRunning: true } || _channel is null) StartServer();
                 Send(_channel!);
                 var pid = Receive(_channel!, _timeout) ?? throw new SandboxException($"{_kind.Name()} fork server did not fork: {_server!.OutputTail()}");
-                return _child = new ForkedDaemon(this, _kind, _server!.RunFolder, pid);
+                return _child = new ForkedDaemon(this, _kind, _server!.RunFolder, pid, ExitWatch.Of(pid));
             }
             catch (Exception e) when ((e is SandboxException or SocketException) && attempt == 0)
             {
@@ -147,6 +147,17 @@ public sealed class ForkServer : IDisposable
         }
     }
 
+    /// <summary>
+    /// Kills the current copy and the server, from any thread (<see cref="Running.RunBudget"/>):
+    /// whatever the caller waits for then ends at once, a copy's answer or a fork the server does not
+    /// make (a server that hangs too). The server is started again at the next <see cref="Prepare"/>.
+    /// </summary>
+    public void Abort()
+    {
+        _child?.Exit.Kill();
+        _server?.Exit.Kill();
+    }
+
     /// <summary>A copy that would not die (or whose status never came): the server is started again.</summary>
     internal void Broken() => StopServer();
 
@@ -165,27 +176,35 @@ public sealed class ForkedDaemon : IDaemon
     private int? _status;
     private bool _disposed;
 
-    internal ForkedDaemon(ForkServer server, DaemonKind kind, string runFolder, int pid)
+    internal ForkedDaemon(ForkServer server, DaemonKind kind, string runFolder, int pid, ExitWatch exit)
     {
         _server = server;
         Kind = kind;
         RunFolder = runFolder;
         Pid = pid;
+        Exit = exit;
     }
 
     public DaemonKind Kind { get; }
     public string RunFolder { get; }
     public string SocketPath => Path.Combine(RunFolder, "socket");
     public int Pid { get; }
+    public ExitWatch Exit { get; }
 
-    public bool IsRunning => !_disposed && Status(TimeSpan.Zero) is null;
+    public bool IsRunning => !_disposed && !Exit.Exited;
 
     private int? Status(TimeSpan wait) => _status ??= _server.Status(wait);
 
+    /// <summary>
+    /// Once the <see cref="Exit"/> watch has seen the copy exit, its status is waited for beyond the
+    /// grace: the server writes it as soon as it has reaped the copy, which on a loaded machine can take
+    /// longer than a short grace, and a death must not read as a live daemon.
+    /// </summary>
     public string? DeathNote(TimeSpan grace)
     {
         if (_disposed) return "gone";
-        if (Status(grace) is not { } status) return null;
+        if (!Exit.Wait(grace)) return null;
+        if (Status(DaemonProcess.ReapWait) is not { } status) return DaemonProcess.NoteOf(RunFolder, "exited (no status from the fork server)");
         var signal = status & 0x7f;
         return DaemonProcess.NoteOf(RunFolder, signal == 0 ? $"exit status {(status >> 8) & 0xff}" : $"killed by signal {signal}");
     }
@@ -200,6 +219,7 @@ public sealed class ForkedDaemon : IDaemon
             _ = Kill(Pid, 9);
             if (Status(TimeSpan.FromSeconds(5)) is null) _server.Broken();
         }
+        Exit.Dispose();
         _disposed = true;
     }
 

@@ -17,6 +17,9 @@ public interface IDaemon : IDisposable
 
     bool IsRunning { get; }
 
+    /// <summary>Says at once when it has exited (its clients wait on it: <see cref="ExitWatch"/>).</summary>
+    ExitWatch Exit { get; }
+
     /// <summary>
     /// Null while the daemon runs (after waiting up to <paramref name="grace"/> for it to exit), else a
     /// value-free line for signatures: its last words (an assertion, a FATAL, an OCaml exception) or

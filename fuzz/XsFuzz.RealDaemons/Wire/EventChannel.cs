@@ -1,6 +1,7 @@
 using XsFuzz.Harness.Running;
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using XsFuzz.RealDaemons.Sandbox;
 
 namespace XsFuzz.RealDaemons.Wire;
 
@@ -58,13 +59,13 @@ public sealed class EventChannel : IDisposable
     }
 
     /// <summary>
-    /// Waits up to <paramref name="timeout"/> for a notification and swallows every one queued (they
-    /// only say "look at the ring"); false when none came.
+    /// Waits up to <paramref name="timeout"/> for a notification, or for the daemon of
+    /// <paramref name="daemon"/> to exit, and swallows every notification queued (they only say "look
+    /// at the ring"); false when neither came.
     /// </summary>
-    public bool Wait(TimeSpan timeout)
+    public bool Wait(TimeSpan timeout, ExitWatch? daemon = null)
     {
-        var micro = (int)Math.Clamp(timeout.Ticks / 10, 0, int.MaxValue);
-        if (!_socket.Poll(micro, SelectMode.SelectRead)) return false;
+        if (!ExitWatch.WaitEither(_socket, daemon, timeout)) return false;
         while (_socket.Available > 0) _socket.Receive(_drain);
         return true;
     }

@@ -1,6 +1,7 @@
 using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using System.Globalization;
+using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Wire;
@@ -19,6 +20,12 @@ namespace XsFuzz.RealDaemons.Wire;
 /// a new port (a second INTRODUCE) and ends (<see cref="Ending.Closed"/>) when the port is unbound
 /// (RELEASE).
 /// </para>
+/// <para>
+/// A page has no end that closes when the daemon dies, as a socket has: given the daemon's
+/// <see cref="ExitWatch"/>, every wait also ends when the daemon exits, and the connection then reads
+/// what is left in rsp[] and ends as a socket would (<see cref="Ending.Closed"/>), at once, instead of
+/// after the caller's timeout.
+/// </para>
 /// </summary>
 public sealed class RingConnection : IClientConnection, IDisposable
 {
@@ -27,15 +34,17 @@ public sealed class RingConnection : IClientConnection, IDisposable
     private readonly ReplyDecoder _decoder = new();
     private readonly Queue<byte[]> _pending = new();
     private readonly byte[] _chunk = new byte[RingPage.RingSize];
+    private readonly ExitWatch? _daemon;
     private int _pendingOffset;
     private EventChannel? _channel;
 
-    private RingConnection(string runFolder, uint domid, RingPage page, EventChannel channel)
+    private RingConnection(string runFolder, uint domid, RingPage page, EventChannel channel, ExitWatch? daemon)
     {
         _runFolder = runFolder;
         DomainId = domid;
         _page = page;
         _channel = channel;
+        _daemon = daemon;
     }
 
     public uint DomainId { get; }
@@ -43,7 +52,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     /// <summary>The daemon's local port for this domain (it changes when the domain is introduced again).</summary>
     public uint Port => _channel?.Port ?? 0;
 
-    /// <summary>The domain was released (its port unbound) or the connection disposed.</summary>
+    /// <summary>The domain was released (its port unbound), the daemon died, or the connection was disposed.</summary>
     public bool Closed => _channel is null;
 
     /// <summary>Request bytes waiting for space in req[].</summary>
@@ -64,12 +73,14 @@ public sealed class RingConnection : IClientConnection, IDisposable
     /// </summary>
     /// <exception cref="TimeoutException">The domain has no port: it was not introduced.</exception>
     /// <param name="pagePath">The ring page, if not domu/&lt;domid&gt;.ring (dom0's is the daemon's xsd_kva).</param>
-    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null)
+    /// <param name="daemon">The daemon's exit: its death ends waits at once (see above).</param>
+    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null, ExitWatch? daemon = null)
     {
         var clock = Stopwatch.StartNew();
         uint? port;
         while ((port = ReadPort(runFolder, domid)) is null)
         {
+            if (daemon is { Exited: true }) throw new TimeoutException($"domain {domid}: the daemon exited without binding its event channel");
             if (clock.Elapsed > timeout) throw new TimeoutException($"domain {domid} has no event channel in {runFolder} (not introduced?)");
             Thread.Sleep(5);
         }
@@ -77,7 +88,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var page = RingPage.Open(pagePath ?? RingPath(runFolder, domid));
         try
         {
-            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value));
+            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value), daemon);
         }
         catch
         {
@@ -103,7 +114,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         {
             var left = Left(deadline);
             if (left <= TimeSpan.Zero || _channel is null) return;
-            _channel.Wait(left);
+            WaitOrClose(left);
             Follow();
         }
     }
@@ -122,7 +133,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
             if (PendingBytes == 0 && _page.Requests.Unread == 0) return true;
             var left = Left(deadline);
             if (left <= TimeSpan.Zero) return false;
-            _channel!.Wait(left);
+            WaitOrClose(left);
             Follow();
         }
     }
@@ -138,6 +149,8 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
         while (true)
         {
+            // Looked at before rsp[] is read: what a daemon wrote before it died is still delivered.
+            var dead = _daemon is { Exited: true };
             Push();
             ConsumeReplies();
             while (_decoder.Next() is { } packet)
@@ -147,6 +160,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
                 before.Add(packet);
             }
             Follow();
+            if (dead) Close();
             if (_channel is null) return (before, null, Ending.Closed);
             var left = Left(deadline);
             if (left <= TimeSpan.Zero)
@@ -154,8 +168,25 @@ public sealed class RingConnection : IClientConnection, IDisposable
                 if (before.Count == 0) _deaf = true;
                 return (before, null, Ending.Timeout);
             }
-            _channel.Wait(left);
+            _channel.Wait(left, _daemon);
         }
+    }
+
+    /// <summary>
+    /// Waits for a notification or the daemon's death; a dead daemon closes the connection, as writing
+    /// to a dead daemon's socket does.
+    /// </summary>
+    private void WaitOrClose(TimeSpan left)
+    {
+        _channel?.Wait(left, _daemon);
+        if (_daemon is { Exited: true }) Close();
+    }
+
+    /// <summary>Ends the connection (the page stays mapped until disposed).</summary>
+    private void Close()
+    {
+        _channel?.Dispose();
+        _channel = null;
     }
 
     /// <summary>
@@ -169,8 +200,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
 
     public void Dispose()
     {
-        _channel?.Dispose();
-        _channel = null;
+        Close();
         _page.Dispose();
     }
 
