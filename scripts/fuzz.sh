@@ -44,7 +44,10 @@ worker it started.
                     xenstored or oxenstored): two traced daemons per input, their edges in
                     AFL's map. Builds them first (real-sandbox.sh setup, real-build.sh); the
                     default --timeout is then 20000 (oxenstored waits 1 s per refused update);
-                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'
+                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'. At the end: the
+                    allow-listed differences met (OUT/WORKER/known/: first seen, count,
+                    the first input) and the crashes replayed and grouped by 'xsfuzz real
+                    lu' on the plain build (at most XSFUZZ_DAEMON_TRIAGE_TIME, default 5m)
   --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
                     NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
   --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
@@ -295,6 +298,7 @@ elif [[ "${XSFUZZ_AFL_MODE:-}" == out-of-process ]]; then
 fi
 [[ $pin -eq 1 ]] || export AFL_NO_AFFINITY=1
 
+campaign_start="$(date +%s.%N)"
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
 xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', ${config:+config $config, }-t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
@@ -309,7 +313,10 @@ for ((i = 0; i < jobs; i++)); do
     [[ $seconds -eq 0 ]] || args+=(-V "$seconds")
     args+=("${afl_extra[@]}")
     touch "$out/.logs/$name.started"
-    afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
+    # A daemon target records the allow-listed differences it meets in the worker's known/ (AFL keeps
+    # no record of them), timed from the campaign's start (a resumed campaign: this run's start).
+    XSFUZZ_KNOWN_DIR="$out/$name/known" XSFUZZ_KNOWN_START="$campaign_start" \
+        afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
     workers+=($!)
     names+=("$name")
 done
@@ -448,10 +455,27 @@ if [[ $seed_crashes -gt 0 ]]; then
 fi
 # Crashes and hangs by distinct signature (AFL's own count is of inputs with new edges): replayed,
 # grouped and shrunk in one process, with a folder per signature and a page in $out/triage/.
-# A daemon campaign's crashes are grouped by xsfuzz real (triage knows the model's campaigns only).
+# A daemon campaign's crashes are replayed and grouped by xsfuzz real lu (triage knows the model's
+# campaigns only), on the plain build of the source the traced target runs, bounded in time.
 if [[ -n "$daemon" ]]; then
     echo
-    echo "crashes grouped by signature: $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes"
+    xs_known_table "$out"
+    echo
+    mapfile -t crash_files < <(xs_crash_files "$out")
+    if [[ ${#crash_files[@]} -eq 0 ]]; then
+        echo "crashes: none"
+    else
+        triage="$out/triage"
+        [[ ! -e "$triage" ]] || triage="$out/triage-$(date -u +%Y%m%dT%H%M%SZ)"
+        triage_time="${XSFUZZ_DAEMON_TRIAGE_TIME:-5m}"
+        echo "crashes: ${#crash_files[@]} file(s), replayed and grouped by signature (xsfuzz real lu, plain build, at most $triage_time) in $triage:"
+        # Exit 1 means new signatures (the summary says so); 2 and above, that it could not run.
+        rc=0
+        XSFUZZ_REAL_BUILD=plain "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --time "$triage_time" --out "$triage" \
+            "${crash_files[@]}" >"$out/.logs/triage.log" 2>&1 || rc=$?
+        cat "$out/.logs/triage.log"
+        [[ $rc -le 1 ]] || echo "(xsfuzz real lu exited $rc; replay by hand: XSFUZZ_REAL_BUILD=plain $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes)"
+    fi
 elif [[ $empty -eq 0 ]]; then
     echo
     "$XS_XSFUZZ" triage "$out" || echo "('xsfuzz triage $out' failed; its inputs are in $out/*/crashes/)"
