@@ -44,7 +44,9 @@ worker it started.
                     xenstored or oxenstored): two traced daemons per input, their edges in
                     AFL's map. Builds them first (real-sandbox.sh setup, real-build.sh); the
                     default --timeout is then 20000 (oxenstored waits 1 s per refused update);
-                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'. At the end: the
+                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'; sets
+                    AFL_FAST_CAL (the daemons' timing makes AFL calibrate almost every
+                    input 12 times instead of 7). At the end: the
                     allow-listed differences met (OUT/WORKER/known/: first seen, count,
                     the first input) and the crashes replayed and grouped by 'xsfuzz real
                     lu' on the plain build (at most XSFUZZ_DAEMON_TRIAGE_TIME, default 5m)
@@ -64,6 +66,8 @@ The environment reaches afl-fuzz and the target: e.g. AFL_BENCH_UNTIL_CRASH=1 en
 at its first crash (bench.sh); XSFUZZ_AFL_MODE=out-of-process runs 'xsfuzz afl' on SharpFuzz's
 out-of-process fork server, which survives hangs (slower; workers are then not pinned) instead
 of the default in-process one, which is faster but stops a worker at the first hang.
+AFL_NO_AFFINITY=1 leaves the workers unpinned (for two campaigns at once: each would pin its
+workers to the first CPUs).
 
 Exit status: 0 when the campaign ran to its end (crashes or not), 1 when a worker failed,
 2 on bad usage, 130 after Ctrl-C.
@@ -268,6 +272,11 @@ fi
 
 xs_afl_env
 [[ $resume -eq 0 ]] || export AFL_AUTORESUME=1
+# The real daemons' coverage varies from run to run (timing), so AFL finds almost every input
+# unstable and calibrates it CAL_CYCLES_LONG (12) times, seeds and new paths alike; AFL_FAST_CAL
+# makes that 7 (3 for stable ones). Measured side by side on 13 oxenstored seeds: see the README of
+# fuzz/XsFuzz.RealDaemons.
+[[ -z "$daemon" ]] || export AFL_FAST_CAL=1
 sync_now() {   # copy the other machines' main queues into $out (scripts/sync.sh)
     "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
         || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
@@ -290,7 +299,9 @@ else
 fi
 
 pin=1
-if [[ $jobs -gt ${#cpus[@]} ]]; then
+if [[ -n "${AFL_NO_AFFINITY:-}" ]]; then
+    pin=0   # asked for: e.g. two campaigns at once, which would otherwise both pin to the first CPUs
+elif [[ $jobs -gt ${#cpus[@]} ]]; then
     pin=0
     xs_log "warning: $jobs workers on ${#cpus[@]} CPUs: not pinning, expect lower exec/s per worker"
 elif [[ "${XSFUZZ_AFL_MODE:-}" == out-of-process ]]; then
