@@ -44,7 +44,12 @@ worker it started.
                     xenstored or oxenstored): two traced daemons per input, their edges in
                     AFL's map. Builds them first (real-sandbox.sh setup, real-build.sh); the
                     default --timeout is then 20000 (oxenstored waits 1 s per refused update);
-                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'
+                    crashes replay with 'xsfuzz real lu --daemon NAME FILE'; sets
+                    AFL_FAST_CAL (the daemons' timing makes AFL calibrate almost every
+                    input 12 times instead of 7). At the end: the
+                    allow-listed differences met (OUT/WORKER/known/: first seen, count,
+                    the first input) and the crashes replayed and grouped by 'xsfuzz real
+                    lu' on the plain build (at most XSFUZZ_DAEMON_TRIAGE_TIME, default 5m)
   --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
                     NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
   --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
@@ -61,6 +66,8 @@ The environment reaches afl-fuzz and the target: e.g. AFL_BENCH_UNTIL_CRASH=1 en
 at its first crash (bench.sh); XSFUZZ_AFL_MODE=out-of-process runs 'xsfuzz afl' on SharpFuzz's
 out-of-process fork server, which survives hangs (slower; workers are then not pinned) instead
 of the default in-process one, which is faster but stops a worker at the first hang.
+AFL_NO_AFFINITY=1 leaves the workers unpinned (for two campaigns at once: each would pin its
+workers to the first CPUs).
 
 Exit status: 0 when the campaign ran to its end (crashes or not), 1 when a worker failed,
 2 on bad usage, 130 after Ctrl-C.
@@ -265,6 +272,11 @@ fi
 
 xs_afl_env
 [[ $resume -eq 0 ]] || export AFL_AUTORESUME=1
+# The real daemons' coverage varies from run to run (timing), so AFL finds almost every input
+# unstable and calibrates it CAL_CYCLES_LONG (12) times, seeds and new paths alike; AFL_FAST_CAL
+# makes that 7 (3 for stable ones). Measured side by side on 13 oxenstored seeds: see the README of
+# fuzz/XsFuzz.RealDaemons.
+[[ -z "$daemon" ]] || export AFL_FAST_CAL=1
 sync_now() {   # copy the other machines' main queues into $out (scripts/sync.sh)
     "$XS_ROOT/scripts/sync.sh" --into "$out" --node "$node" "${sync_from[@]}" >>"$out/.logs/sync.log" 2>&1 \
         || xs_log "warning: scripts/sync.sh failed (see $out/.logs/sync.log)"
@@ -287,7 +299,9 @@ else
 fi
 
 pin=1
-if [[ $jobs -gt ${#cpus[@]} ]]; then
+if [[ -n "${AFL_NO_AFFINITY:-}" ]]; then
+    pin=0   # asked for: e.g. two campaigns at once, which would otherwise both pin to the first CPUs
+elif [[ $jobs -gt ${#cpus[@]} ]]; then
     pin=0
     xs_log "warning: $jobs workers on ${#cpus[@]} CPUs: not pinning, expect lower exec/s per worker"
 elif [[ "${XSFUZZ_AFL_MODE:-}" == out-of-process ]]; then
@@ -297,6 +311,7 @@ elif [[ -n "${AFL_NO_AFFINITY:-}" ]]; then
 fi
 [[ $pin -eq 1 ]] || export AFL_NO_AFFINITY=1
 
+campaign_start="$(date +%s.%N)"
 limit="until Ctrl-C"
 [[ $seconds -eq 0 ]] || limit="${seconds}s"
 xs_log "campaign: $jobs worker(s), $limit, ${daemon:+daemon $daemon, }fault '${fault:-none}', ${config:+config $config, }-t $timeout_ms, $n_seeds seeds from $seed_origin, out $out${afl_extra[*]:+, afl-fuzz ${afl_extra[*]}}"
@@ -311,7 +326,10 @@ for ((i = 0; i < jobs; i++)); do
     [[ $seconds -eq 0 ]] || args+=(-V "$seconds")
     args+=("${afl_extra[@]}")
     touch "$out/.logs/$name.started"
-    afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
+    # A daemon target records the allow-listed differences it meets in the worker's known/ (AFL keeps
+    # no record of them), timed from the campaign's start (a resumed campaign: this run's start).
+    XSFUZZ_KNOWN_DIR="$out/$name/known" XSFUZZ_KNOWN_START="$campaign_start" \
+        afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
     workers+=($!)
     names+=("$name")
 done
@@ -450,10 +468,27 @@ if [[ $seed_crashes -gt 0 ]]; then
 fi
 # Crashes and hangs by distinct signature (AFL's own count is of inputs with new edges): replayed,
 # grouped and shrunk in one process, with a folder per signature and a page in $out/triage/.
-# A daemon campaign's crashes are grouped by xsfuzz real (triage knows the model's campaigns only).
+# A daemon campaign's crashes are replayed and grouped by xsfuzz real lu (triage knows the model's
+# campaigns only), on the plain build of the source the traced target runs, bounded in time.
 if [[ -n "$daemon" ]]; then
     echo
-    echo "crashes grouped by signature: $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes"
+    xs_known_table "$out"
+    echo
+    mapfile -t crash_files < <(xs_crash_files "$out")
+    if [[ ${#crash_files[@]} -eq 0 ]]; then
+        echo "crashes: none"
+    else
+        triage="$out/triage"
+        [[ ! -e "$triage" ]] || triage="$out/triage-$(date -u +%Y%m%dT%H%M%SZ)"
+        triage_time="${XSFUZZ_DAEMON_TRIAGE_TIME:-5m}"
+        echo "crashes: ${#crash_files[@]} file(s), replayed and grouped by signature (xsfuzz real lu, plain build, at most $triage_time) in $triage:"
+        # Exit 1 means new signatures (the summary says so); 2 and above, that it could not run.
+        rc=0
+        XSFUZZ_REAL_BUILD=plain "$XS_XSFUZZ" real lu --daemon "$daemon" --jobs "$jobs" --time "$triage_time" --out "$triage" \
+            "${crash_files[@]}" >"$out/.logs/triage.log" 2>&1 || rc=$?
+        cat "$out/.logs/triage.log"
+        [[ $rc -le 1 ]] || echo "(xsfuzz real lu exited $rc; replay by hand: XSFUZZ_REAL_BUILD=plain $(xs_quote "$XS_XSFUZZ") real lu --daemon $daemon $(xs_quote "$out")/*/crashes)"
+    fi
 elif [[ $empty -eq 0 ]]; then
     echo
     "$XS_XSFUZZ" triage "$out" || echo "('xsfuzz triage $out' failed; its inputs are in $out/*/crashes/)"

@@ -342,3 +342,29 @@ xs_settle_campaign_settings() {  # PATH
     XS_CONFIG_ARGS=()
     [[ -z "$config" ]] || XS_CONFIG_ARGS=(--config "$config")
 }
+
+# The allow-list entries a daemon campaign met (xsfuzz afl --daemon writes OUT/WORKER/known/NNN-SLUG/,
+# see KnownFindingLog.cs), one row per entry over all workers, earliest first: first seen (seconds since
+# the campaign's start, the dry run of the seeds included), total count, the worker and input of the
+# first find, the entry.
+xs_known_table() {  # OUT
+    local out="$1" f d w rows=""
+    for f in "$out"/*/known/*/first; do
+        [[ -f "$f" ]] || continue
+        d="${f%/first}" w="${f%/known/*}"
+        rows+="$(printf '%s\t%s\t%s\t%s\t%s\t%s' "${d##*/}" "$(sed -n 's/^seconds=//p' "$f")" \
+            "$(cat "$d/count" 2>/dev/null || echo 1)" "${w##*/}" "$d/input" "$(sed -n 's/^entry=//p' "$f")")"$'\n'
+    done
+    if [[ -z "$rows" ]]; then
+        echo "known differences met: none (no allow-list entry matched)"
+        return 0
+    fi
+    echo "known differences met (allow-list entries; first seen: seconds since the campaign's start, dry run included):"
+    printf '%s' "$rows" | awk -F'\t' '
+        { n[$1] += $3
+          if (!($1 in t) || $2 + 0 < t[$1] + 0) { t[$1] = $2; w[$1] = $4; i[$1] = $5; e[$1] = $6 } }
+        END { for (k in t) printf "%s\t%s\t%s\t%s\t%s\t%s\n", t[k], k, n[k], w[k], i[k], e[k] }' \
+        | LC_ALL=C sort -t$'\t' -k1,1g -k2,2 \
+        | awk -F'\t' 'BEGIN { printf "%-5s %14s %9s  %s\n", "entry", "first seen (s)", "count", "allow-list entry / first input (worker)" }
+                     { printf "%-5s %14s %9s  %s\n%31s%s (%s)\n", substr($2, 1, 3), $1, $3, $6, "", $5, $4 }'
+}

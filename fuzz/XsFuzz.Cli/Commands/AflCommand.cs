@@ -137,11 +137,16 @@ internal static class AflCommand
         try
         {
             var layout = SandboxLayout.Prepare(null, cache, build);
-            return new RealAflTarget(layout, kind, KnownDifferences.Builtin(), hitCounts, forked, overRing);
+            var known = KnownDifferences.Builtin();
+            return new RealAflTarget(layout, kind, known, hitCounts, forked, overRing, KnownFindingLog.FromEnvironment(known));
         }
         catch (SandboxException e)
         {
             throw new UsageException("sandbox: " + e.Message);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message);
         }
     }
 

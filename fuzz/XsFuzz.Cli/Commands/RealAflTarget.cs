@@ -16,7 +16,8 @@ namespace XsFuzz.Cli.Commands;
 /// of its own; when both daemons are dead (the runner kills and reaps them), both maps are folded into
 /// the map afl-fuzz reads. A divergence whose signature the allow-list does not know, and a daemon that
 /// died by the end of a run without one, throw <see cref="RealDaemonFinding"/>: an AFL crash, whose
-/// file replays with the reproducer in its message.
+/// file replays with the reproducer in its message. An allow-listed one goes to the <see cref="KnownFindingLog"/>,
+/// if there is one (AFL keeps no record of it).
 /// </summary>
 internal sealed class RealAflTarget : IDisposable
 {
@@ -25,6 +26,7 @@ internal sealed class RealAflTarget : IDisposable
 
     private readonly RunDescription _run;
     private readonly KnownDifferences _known;
+    private readonly KnownFindingLog? _knownLog;
     private readonly CoverageMap _mapA;
     private readonly CoverageMap _mapB;
     private readonly ScenarioRunner _runner;
@@ -46,8 +48,11 @@ internal sealed class RealAflTarget : IDisposable
     /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
     /// <param name="forked">Fork each side's daemon from a fork server (true) or start it afresh.</param>
     /// <param name="overRing">oxenstored: live updates over dom0's ring (RunSettings.OxenstoredUpdateOverRing).</param>
-    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts, bool forked = true, bool overRing = true)
+    /// <param name="knownLog">Where allow-listed differences are recorded, or null.</param>
+    public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts, bool forked = true, bool overRing = true,
+        KnownFindingLog? knownLog = null)
     {
+        _knownLog = knownLog;
         var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
@@ -112,7 +117,12 @@ internal sealed class RealAflTarget : IDisposable
             return;
         }
         var signature = outcome.Divergence?.Signature ?? outcome.Death;
-        if (signature is null || _known.Match(_run, signature) is not null) return;
+        if (signature is null) return;
+        if (_known.Match(_run, signature) is { } entry)
+        {
+            _knownLog?.Record(entry, signature, input);
+            return;
+        }
         var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
         throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}{_replayFlags}\n{outcome.Diagnostics}");
     }

@@ -1,0 +1,53 @@
+using XsFuzz.TestSupport;
+
+namespace XsFuzz.Harness.Tests;
+
+/// <summary>
+/// fuzz.sh --daemon's table of the allow-list entries the workers met (xs_known_table, over the
+/// OUT/WORKER/known/NNN-SLUG/ folders that `xsfuzz afl --daemon` writes).
+/// </summary>
+public sealed class KnownTableTests : IDisposable
+{
+    private readonly string _out = Path.Combine(Path.GetTempPath(), "xsfuzz-known-table-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_out)) Directory.Delete(_out, recursive: true);
+    }
+
+    private void Found(string worker, string folder, string seconds, int count, string entry)
+    {
+        var dir = Path.Combine(_out, worker, "known", folder);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "input"), "x");
+        File.WriteAllText(Path.Combine(dir, "first"), $"seconds={seconds}\nentry={entry}\nsignature=s\n");
+        File.WriteAllText(Path.Combine(dir, "count"), $"{count}\n");
+    }
+
+    [Fact]
+    public void One_row_per_entry_with_the_earliest_find_over_all_workers_and_the_total_count()
+    {
+        Found("main", "004-reply-to-DEBUG", "120.5", 3, "[* oxenstored] reply to DEBUG");
+        Found("s1", "004-reply-to-DEBUG", "7.2", 10, "[* oxenstored] reply to DEBUG");
+        Found("s1", "012-end-drain", "45.0", 1, "[lu *] end drain");
+        Directory.CreateDirectory(Path.Combine(_out, "main", "queue"));
+
+        var (exit, lines) = ScriptLibrary.Run("xs_known_table \"$1\"", _out);
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("known differences met", lines[0], StringComparison.Ordinal);
+        Assert.Matches(@"^004\s+7\.2\s+13\s+\[\* oxenstored\] reply to DEBUG$", lines[2]);
+        Assert.EndsWith("/s1/known/004-reply-to-DEBUG/input (s1)", lines[3], StringComparison.Ordinal);
+        Assert.Matches(@"^012\s+45\.0\s+1\s+\[lu \*\] end drain$", lines[4]);
+        Assert.Equal(6, lines.Length);
+    }
+
+    [Fact]
+    public void A_campaign_that_met_none_says_so()
+    {
+        Directory.CreateDirectory(Path.Combine(_out, "main", "queue"));
+        var (exit, lines) = ScriptLibrary.Run("xs_known_table \"$1\"", _out);
+        Assert.Equal(0, exit);
+        Assert.Equal("known differences met: none (no allow-list entry matched)", Assert.Single(lines));
+    }
+}
