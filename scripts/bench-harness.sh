@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 usage() {
     cat <<'EOF_USAGE'
 usage: scripts/bench-harness.sh [--against COMMIT] [--iterations N] [--seed S] [--rounds N] [--split N]
+                               [--inputs DIR]
 
 Compares the CPU cost of 'xsfuzz check' of two builds side by side, on one core:
   A = this working tree (build/plain, via scripts/setup.sh),
@@ -22,11 +23,16 @@ scenarios decoded from the same seed). Then 'xsfuzz bench-harness' of A: the in-
   --seed S          random seed (default 3)
   --rounds N        A/B pairs (default 3; more on a loaded machine)
   --split N         inputs per pass of the cost split (default 2000; 0 skips it)
+  --inputs DIR      the inputs of DIR instead of random ones (a corpus, or AFL's inputs: a fuzz.sh
+                    output dir or a worker's): each round runs 'replay --no-shrink' over them (every
+                    one must agree), and the cost split cycles through them; --iterations and --seed
+                    then only size the split. AFL's queue costs more per input than check's random
+                    inputs, so this is the AFL target's work without afl-fuzz's variance.
   -h, --help        this text
 EOF_USAGE
 }
 
-against="" iterations=6000 seed=3 rounds=3 split=2000
+against="" iterations=6000 seed=3 rounds=3 split=2000 inputs=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --against) xs_need_value "$@"; against="$2"; shift ;;
@@ -34,6 +40,7 @@ while [[ $# -gt 0 ]]; do
         --seed) xs_need_value "$@"; seed="$2"; shift ;;
         --rounds) xs_need_value "$@"; rounds="$2"; shift ;;
         --split) xs_need_value "$@"; split="$2"; shift ;;
+        --inputs) xs_need_value "$@"; inputs="$2"; shift ;;
         -h|--help) usage; exit 0 ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
@@ -66,21 +73,36 @@ dotnet publish "$work/tree/fuzz/XsFuzz.Cli/XsFuzz.Cli.csproj" -c Release -o "$wo
     >"$work/publish.log" 2>&1 || xs_die "publishing ${commit:0:12} failed (log: $work/publish.log; kept only until exit)"
 
 declare -A bin=([A]="$XS_XSFUZZ" [B]="$work/b/xsfuzz")
+run=(check --iterations "$iterations" --seed "$seed" --out "$work")
+split_inputs=()
+if [[ -n "$inputs" ]]; then
+    [[ -d "$inputs" ]] || xs_die "--inputs: '$inputs' is not a folder"
+    mkdir "$work/inputs"
+    n_inputs="$(xs_gather_inputs "$inputs" "$work/inputs")"
+    [[ $n_inputs -gt 0 ]] || xs_die "--inputs: '$inputs' holds no input file"
+    mapfile -t files < <(xs_list_inputs "$work/inputs")
+    run=(replay --no-shrink "${files[@]}")
+    split_inputs=(--inputs "$work/inputs")
+fi
 declare -A cpu=([A]="" [B]="")
 declare -A summary=()
 printf '%-5s %-4s %10s %10s\n' round side cpu_s max_rss_kb
 for round in $(seq "$rounds"); do
     for side in A B; do
         out="$work/$side.$round"
-        /usr/bin/time -f '%U %S %M' -o "$out.time" taskset -c 1 "${bin[$side]}" check \
-            --iterations "$iterations" --seed "$seed" --out "$work" >"$out.log" 2>&1 \
-            || xs_die "check of $side failed: $(tail -1 "$out.log")"
+        /usr/bin/time -f '%U %S %M' -o "$out.time" taskset -c 1 "${bin[$side]}" "${run[@]}" >"$out.log" 2>&1 \
+            || xs_die "${run[0]} of $side failed: $(tail -1 "$out.log")"
         read -r user sys rss <"$out.time"
         total="$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')"
         cpu[$side]+="$total "
         printf '%-5s %-4s %10s %10s\n' "$round" "$side" "$total" "$rss"
-        # The run's counts, without the timings: equal counts mean the same scenarios ran.
-        summary[$side.$round]="$(tail -1 "$out.log" | sed -E 's/ in [0-9.]+ s \([0-9]+\/s\)//; s/; [0-9.]+ s CPU \([0-9]+ scenarios per CPU second\)//')"
+        # The run's counts, without the timings: equal counts mean the same scenarios ran (with
+        # --inputs: every input's verdict, in order).
+        if [[ -n "$inputs" ]]; then
+            summary[$side.$round]="$(grep -c '^verdict: agree' "$out.log") of $n_inputs inputs agree; verdicts $(grep '^verdict:' "$out.log" | sha256sum | cut -c1-12)"
+        else
+            summary[$side.$round]="$(tail -1 "$out.log" | sed -E 's/ in [0-9.]+ s \([0-9]+\/s\)//; s/; [0-9.]+ s CPU \([0-9]+ scenarios per CPU second\)//')"
+        fi
     done
 done
 
@@ -88,8 +110,10 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[in
 ma="$(median <<<"${cpu[A]}")" mb="$(median <<<"${cpu[B]}")"
 echo
 echo "A = working tree ($(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ', with changes'))   B = ${commit:0:12}"
-echo "check --iterations $iterations --seed $seed, taskset -c 1, $rounds rounds"
-awk -v a="$ma" -v b="$mb" -v n="$iterations" 'BEGIN {
+echo "${run[*]:0:6}$([[ -z "$inputs" ]] || echo "... ($n_inputs inputs of $inputs)"), taskset -c 1, $rounds rounds"
+n="$iterations"
+[[ -z "$inputs" ]] || n="$n_inputs"
+awk -v a="$ma" -v b="$mb" -v n="$n" 'BEGIN {
     printf "median CPU s: A %.2f  B %.2f   B/A %.2f   scenarios per CPU second: A %.0f  B %.0f\n", a, b, b / a, n / a, n / b }'
 same=yes
 for round in $(seq "$rounds"); do
@@ -101,6 +125,6 @@ echo "  A: ${summary[A.1]}"
 
 if [[ $split -gt 0 ]]; then
     echo
-    echo "in-process cost split of A (xsfuzz bench-harness --iterations $split --seed $seed, thread CPU time):"
-    taskset -c 1 "$XS_XSFUZZ" bench-harness --iterations "$split" --seed "$seed" --repeat 3
+    echo "in-process cost split of A (xsfuzz bench-harness --iterations $split --seed $seed ${split_inputs[*]}, thread CPU time):"
+    taskset -c 1 "$XS_XSFUZZ" bench-harness --iterations "$split" --seed "$seed" --repeat 3 "${split_inputs[@]}"
 fi

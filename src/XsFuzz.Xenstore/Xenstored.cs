@@ -119,6 +119,11 @@ public sealed partial class Xenstored
 public sealed partial class Xenstored
 {
     /// <summary>A live update: this daemon dumped and restored into a new one (this one is left as is).</summary>
-    public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) =>
-        MigrationStream.Restore(MigrationStream.DumpToBytes(this, fault), fault);
+    public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) => MigrationStream.DumpAndRestore(this, fault);
+
+    /// <summary>
+    /// The length of the dump this daemon was restored from (0 for a new daemon): the next dump's first
+    /// buffer size. Only a capacity: nothing the daemon does depends on it.
+    /// </summary>
+    internal int LastDumpLength { get; set; }
 }

@@ -25,7 +25,9 @@ namespace XsFuzz.Cli.Commands;
 /// The fork server is SharpFuzz's in-process one (Fuzzer.Run), the faster with the same 100 %
 /// stability (scripts/bench.sh --compare-modes, one core, 2-core machine under load from other jobs):
 /// about 3,200-3,800 exec/s against 1,900-3,000 for Fuzzer.OutOfProcess.Run pinned to the core and
-/// 2,800-3,500 unpinned; the empty targets run 39-47k against 29-33k exec/s. Its limit: a hang or an uncatchable crash (stack overflow) kills
+/// 2,800-3,500 unpinned; the empty targets run 39-47k against 29-33k exec/s. Those figures were taken
+/// before corpus/ existed, from the 7 hand-written seeds: from corpus/'s 170 longer inputs one exec costs
+/// ~3x the CPU, in that build as in today's (HARNESS.md, speed of the model harness). Its limit: a hang or an uncatchable crash (stack overflow) kills
 /// the fork server, and afl-fuzz stops (fuzz.sh then reports the input in the worker's .cur_input).
 /// XSFUZZ_AFL_MODE=out-of-process selects SharpFuzz's other fork server, which runs the inputs in a
 /// child process and survives those at the cost of a restart (fuzz.sh then does not pin workers, as

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using XsFuzz.Harness;
+using XsFuzz.Harness.Corpus;
 using XsFuzz.Harness.Running;
 
 namespace XsFuzz.Cli.Commands;
@@ -17,21 +18,40 @@ internal static class BenchHarnessCommand
         var iterations = new Option<int>("--iterations") { Description = "random inputs per pass", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "random seed of the inputs (as in check)", DefaultValueFactory = _ => 1 };
         var repeat = new Option<int>("--repeat") { Description = "timed passes after one warm-up pass (the median is shown)", DefaultValueFactory = _ => 3 };
-        var command = new Command("bench-harness", "measure the harness's in-process cost against its ideal") { iterations, seed, repeat };
+        var from = new Option<string?>("--inputs")
+        {
+            Description = "the input files of DIR (a corpus, an AFL queue) instead of random inputs, each run --iterations times in all (cycling)",
+            HelpName = "DIR",
+        };
+        var command = new Command("bench-harness", "measure the harness's in-process cost against its ideal") { iterations, seed, repeat, from };
         command.SetAction(parse =>
         {
             var n = parse.GetValue(iterations);
             var passes = parse.GetValue(repeat);
             if (n is < 1 or > 1_000_000 || passes is < 1 or > 100) throw new UsageException("--iterations 1..1000000, --repeat 1..100");
             var options = HarnessOptions.Default;
-            var random = new RandomInputs(parse.GetValue(seed));
-            var inputs = Enumerable.Range(0, n).Select(_ => random.Next(options.MaxCommands)).ToList();
+            var inputs = parse.GetValue(from) is { } folder ? FromFolder(folder, n) : Random(parse.GetValue(seed), n, options);
             CostSplit.Measure(inputs, options); // warm-up: the JIT's tiers settle before anything is timed
             var runs = Enumerable.Range(0, passes).Select(_ => CostSplit.Measure(inputs, options)).ToList();
             Report(io, runs);
             return XsfuzzApp.Ok;
         });
         return command;
+    }
+
+    private static List<byte[]> Random(int seed, int n, HarnessOptions options)
+    {
+        var random = new RandomInputs(seed);
+        return [.. Enumerable.Range(0, n).Select(_ => random.Next(options.MaxCommands))];
+    }
+
+    /// <summary>The folder's inputs, cycled to <paramref name="n"/> (AFL's inputs, not only the random generator's).</summary>
+    private static List<byte[]> FromFolder(string folder, int n)
+    {
+        if (!Directory.Exists(folder)) throw new UsageException($"--inputs: '{folder}' is not a folder");
+        var files = InputFiles.In(folder).Select(File.ReadAllBytes).ToList();
+        if (files.Count == 0) throw new UsageException($"--inputs: '{folder}' holds no input file");
+        return [.. Enumerable.Range(0, n).Select(i => files[i % files.Count])];
     }
 
     private static void Report(CliIo io, List<CostSplitResult> runs)
@@ -55,7 +75,7 @@ internal static class BenchHarnessCommand
         Line("state comparison (not ideal)", Median(r => r.Compare));
         Line("decoding alone (not ideal)", Median(r => r.Decode));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated: full {Median(r => r.FullBytes) / scenarios / 1024:F1} KiB/scenario, ideal {Median(r => r.IdealBytes) / scenarios / 1024:F1} KiB/scenario"));
+            $"allocated: full {Median(r => r.FullBytes) / scenarios / 1024:F1} KiB/scenario, ideal {Median(r => r.IdealBytes) / scenarios / 1024:F1} KiB/scenario (dump {Median(r => r.DumpBytes) / scenarios / 1024:F1}, restore {Median(r => r.RestoreBytes) / scenarios / 1024:F1})"));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full / ideal = {full / ideal:F2}"));
     }
 }

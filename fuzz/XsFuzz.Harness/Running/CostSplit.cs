@@ -15,8 +15,10 @@ namespace XsFuzz.Harness.Running;
 /// <param name="Decode">Not in the ideal: decoding the inputs alone (with the reference run the decoder needs).</param>
 /// <param name="FullBytes">Bytes the full harness allocated (this thread), all inputs together.</param>
 /// <param name="IdealBytes">Bytes the ideal run allocated, comparisons included.</param>
+/// <param name="DumpBytes">Of those, the dumps'.</param>
+/// <param name="RestoreBytes">Of those, the restores'.</param>
 public sealed record CostSplitResult(int Scenarios, double Full, double Requests, double Dump, double Restore, double Compare,
-    double Decode, long FullBytes, long IdealBytes)
+    double Decode, long FullBytes, long IdealBytes, long DumpBytes, long RestoreBytes)
 {
     /// <summary>What the property cannot do without: both instances' requests, and the live updates.</summary>
     public double Ideal => Requests + Dump + Restore;
@@ -47,7 +49,7 @@ public static class CostSplit
         foreach (var scenario in scenarios) ideal.Run(scenario);
         var idealBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         return new CostSplitResult(inputs.Count, full, Ms(ideal.Requests), Ms(ideal.Dump), Ms(ideal.Restore), Ms(ideal.Compare), decode,
-            fullBytes, idealBytes);
+            fullBytes, idealBytes, ideal.DumpBytes, ideal.RestoreBytes);
     }
 
     private static double Time(Action action)
@@ -88,6 +90,7 @@ public static class CostSplit
     private sealed class IdealRun(HarnessOptions options)
     {
         public long Requests, Dump, Restore, Compare;
+        public long DumpBytes, RestoreBytes;
         private Xenstored _reference = null!;
         private Xenstored? _updated;
         private uint _id;
@@ -160,13 +163,17 @@ public static class CostSplit
 
         private void LiveUpdate()
         {
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
             var start = ThreadCpu.Now();
             var bytes = MigrationStream.DumpToBytes(_updated ?? _reference);
             var dumped = ThreadCpu.Now();
+            var dumpAllocated = GC.GetAllocatedBytesForCurrentThread();
             _updated = MigrationStream.Restore(bytes);
             var restored = ThreadCpu.Now();
             Dump += dumped - start;
             Restore += restored - dumped;
+            DumpBytes += dumpAllocated - allocated;
+            RestoreBytes += GC.GetAllocatedBytesForCurrentThread() - dumpAllocated;
             CompareStates();
         }
 

@@ -14,6 +14,19 @@ public static class MigrationStream
         return stream.ToArray();
     }
 
+    /// <summary>
+    /// Dumps and restores in one go (a live update): the restore reads the dump's own buffer instead of a
+    /// copy of it, and the buffer starts at the size of the daemon's last dump (no doubling on the way).
+    /// </summary>
+    internal static Xenstored DumpAndRestore(Xenstored daemon, LiveUpdateFault fault)
+    {
+        using var stream = new MemoryStream(daemon.LastDumpLength);
+        Dump(daemon, stream, fault);
+        var restored = new Xenstored(new Restorer(stream.GetBuffer(), (int)stream.Length, fault).Restore());
+        restored.LastDumpLength = (int)stream.Length;
+        return restored;
+    }
+
     /// <summary>Builds a new daemon from a dump; throws <see cref="RestoreException"/> on any defect.</summary>
     public static Xenstored Restore(byte[] dump) => new(new Restorer(dump, LiveUpdateFault.None).Restore());
 

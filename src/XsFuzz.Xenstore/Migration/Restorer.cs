@@ -16,14 +16,18 @@ namespace XsFuzz.Xenstore.Migration;
 /// Rebuilds a daemon from a live-update stream, validating as it goes: any defect is a
 /// <see cref="RestoreException"/> and no daemon comes out of a defective stream.
 /// </summary>
-internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
+/// <remarks>The stream is the first <c>length</c> bytes of <c>buffer</c>: a dump's own buffer restores without a copy.</remarks>
+internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
 {
+    public Restorer(byte[] bytes, LiveUpdateFault fault) : this(bytes, bytes.Length, fault) { }
+
     /// <summary>
     /// The longest path a daemon can hold: a relative path filling a whole request payload, made absolute
     /// against the longest home a connection can have. This bounds every tree's depth.
     /// </summary>
     private static readonly int MaxPathLength = Packet.PayloadMax + XsPath.HomeOf(long.MinValue >> 1).Length;
 
+    private readonly int _streamLength = length <= buffer.Length ? length : throw new ArgumentOutOfRangeException(nameof(length));
     private readonly Dictionary<long, Node> _nodes = [];
     /// <summary>Each node's path, once a tree reached it.</summary>
     private readonly Dictionary<long, string> _paths = [];
@@ -38,37 +42,37 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
         var at = StreamFormat.HeaderSize;
         while (true)
         {
-            if (bytes.Length - at < StreamFormat.RecordHeaderSize)
+            if (_streamLength - at < StreamFormat.RecordHeaderSize)
                 throw new RestoreException($"byte offset {at}: truncated record header (no END record)");
-            var type = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at));
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 4));
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at));
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
             var known = type <= (uint)RecordType.PartialInput;
             // Named only for an error: formatting an enum for every record showed in profiles.
             string name() => known ? ((RecordType)type).ToString() : $"type-{type}";
-            if (length > (uint)(bytes.Length - bodyStart))
+            if (length > (uint)(_streamLength - bodyStart))
                 throw new RestoreException($"{name()} record, byte offset {at}: body of {length} bytes is truncated");
             var padding = StreamFormat.Padding((int)length);
             var checksumAt = bodyStart + (int)length + padding;
             var next = checksumAt + StreamFormat.ChecksumSize;
-            if (next > bytes.Length)
+            if (next > _streamLength)
                 throw new RestoreException($"{name()} record, byte offset {bodyStart + length}: truncated padding or checksum");
             // Before anything in the record is believed: a changed byte anywhere in it is caught here.
-            if (XxHash64.HashToUInt64(bytes.AsSpan(at, checksumAt - at)) != BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(checksumAt)))
+            if (XxHash64.HashToUInt64(buffer.AsSpan(at, checksumAt - at)) != BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(checksumAt)))
                 throw new RestoreException($"{name()} record, byte offset {at}: checksum mismatch (the record was changed)");
-            if (bytes.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
+            if (buffer.AsSpan(bodyStart + (int)length, padding).IndexOfAnyExcept((byte)0) >= 0)
                 throw new RestoreException($"{name()} record, byte offset {bodyStart + length}: non-zero padding");
             if (!known)
                 throw new RestoreException($"byte offset {at}: unknown record type {type}");
-            var record = new RecordReader(bytes, bodyStart, (int)length, (RecordType)type);
+            var record = new RecordReader(buffer, bodyStart, (int)length, (RecordType)type);
             if (record.Type == RecordType.End)
             {
                 // Records removed, repeated or reordered whole keep their own checksums: this one covers them all.
                 var whole = record.I64("stream checksum");
                 record.ExpectEnd();
-                if (unchecked((ulong)whole) != XxHash64.HashToUInt64(bytes.AsSpan(0, at)))
+                if (unchecked((ulong)whole) != XxHash64.HashToUInt64(buffer.AsSpan(0, at)))
                     throw record.Error("the stream checksum does not match (records were removed, added or reordered)", bodyStart);
-                if (next != bytes.Length) throw new RestoreException($"byte offset {next}: data after the END record");
+                if (next != _streamLength) throw new RestoreException($"byte offset {next}: data after the END record");
                 return Finish(record);
             }
             if (_daemon is null && record.Type != RecordType.Global) throw record.Error("the GLOBAL record must come first", at);
@@ -80,11 +84,11 @@ internal sealed class Restorer(byte[] bytes, LiveUpdateFault fault)
 
     private void ReadHeader()
     {
-        if (bytes.Length < StreamFormat.HeaderSize) throw new RestoreException($"byte offset {bytes.Length}: truncated header");
-        if (!bytes.AsSpan(0, 8).SequenceEqual(StreamFormat.Magic)) throw new RestoreException("byte offset 0: wrong magic (not a xenstore stream)");
-        var version = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8));
+        if (_streamLength < StreamFormat.HeaderSize) throw new RestoreException($"byte offset {_streamLength}: truncated header");
+        if (!buffer.AsSpan(0, 8).SequenceEqual(StreamFormat.Magic)) throw new RestoreException("byte offset 0: wrong magic (not a xenstore stream)");
+        var version = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(8));
         if (version != StreamFormat.Version) throw new RestoreException($"byte offset 8: unknown version 0x{version:x8}");
-        var flags = BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(12));
+        var flags = BinaryPrimitives.ReadUInt32BigEndian(buffer.AsSpan(12));
         if (flags != 0) throw new RestoreException($"byte offset 12: unsupported flags 0x{flags:x8}");
     }
 

@@ -28,6 +28,39 @@ public class StreamValidationTests
         }
     }
 
+    /// <summary>
+    /// A live update restores from the dump's own buffer, which is longer than the stream: the restore
+    /// must read the stream's length, never the buffer's (a truncated stream in a full buffer is still
+    /// truncated, and bytes after the stream are not "data after the END record").
+    /// </summary>
+    [Fact]
+    public void A_stream_in_a_longer_buffer_is_read_to_its_length_only()
+    {
+        var dump = SampleDump();
+        var buffer = new byte[dump.Length + 64];
+        dump.CopyTo(buffer, 0);
+        buffer.AsSpan(dump.Length).Fill(0xAB);
+        for (var length = 0; length < dump.Length; length += 7)
+        {
+            var error = Assert.Throws<RestoreException>(() => new Restorer(buffer, length, LiveUpdateFault.None).Restore());
+            Assert.Contains("offset", error.Message);
+        }
+        var restored = new Xenstored(new Restorer(buffer, dump.Length, LiveUpdateFault.None).Restore());
+        Assert.True(StateComparer.Same(MigrationStream.Restore(dump), restored));
+    }
+
+    /// <summary>A live update gives the same daemon as restoring a copy of the dump, and remembers the dump's length.</summary>
+    [Fact]
+    public void Live_update_restores_what_the_dump_holds()
+    {
+        var dump = SampleDump();
+        var daemon = MigrationStream.Restore(dump);
+        var updated = daemon.LiveUpdate();
+        Assert.True(StateComparer.Same(daemon, updated));
+        Assert.Equal(MigrationStream.DumpToBytes(daemon), MigrationStream.DumpToBytes(updated));
+        Assert.Equal(MigrationStream.DumpToBytes(daemon).Length, updated.LastDumpLength);
+    }
+
     [Fact]
     public void Random_byte_flips_are_rejected_or_restore_cleanly()
     {
