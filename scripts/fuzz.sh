@@ -306,8 +306,6 @@ elif [[ $jobs -gt ${#cpus[@]} ]]; then
     xs_log "warning: $jobs workers on ${#cpus[@]} CPUs: not pinning, expect lower exec/s per worker"
 elif [[ "${XSFUZZ_AFL_MODE:-}" == out-of-process ]]; then
     pin=0   # its fork server and child process on one pinned core run at half speed (measured)
-elif [[ -n "${AFL_NO_AFFINITY:-}" ]]; then
-    pin=0   # the user's choice (a shared machine): afl-fuzz refuses -b together with it
 fi
 [[ $pin -eq 1 ]] || export AFL_NO_AFFINITY=1
 
