@@ -14,8 +14,8 @@ Runs an AFL++ campaign on the instrumented target (build/afl/xsfuzz afl), headle
 worker and N-1 -S workers with varied power schedules, each pinned to its own CPU (unless
 AFL_NO_AFFINITY is set), seeded from corpus/ (or --in DIR; or from 'xsfuzz corpus' when there is
 no file). With --fault, seeds that already disagree are set aside in OUT/seed-crashes/ rather
-than fuzzed ('xsfuzz seeds', one process for all of them). Runs scripts/setup.sh first. Prints a one-line status within seconds
-and then every few seconds and, at the end, a summary per worker (execs, exec/s, paths, crashes,
+than fuzzed ('xsfuzz seeds', one process for all of them). Runs scripts/setup.sh first. Prints
+a one-line status within seconds and then every few seconds and, at the end, a summary per worker (execs, exec/s, paths, crashes,
 stability), afl-whatsup's summary, afl-plot's graphs per worker (OUT/plots/WORKER/index.html),
 and the crashes and hangs grouped by signature and shrunk ('xsfuzz triage', in OUT/triage/).
 Ctrl-C (or the time limit) stops every
