@@ -76,6 +76,21 @@ public class AgreementTests
         Assert.Equal(1, stats.LiveUpdatesWithOpenTransactions);
     }
 
+    /// <summary>
+    /// Issue 11's small-quotas finding: D0 floods A1's watch on / until its own event for its watch on /
+    /// waits behind A1's; D0 then removes and re-adds that watch and the update comes. The waiting event
+    /// still reaches D0 afterwards, with or without the update (the removed watch still forwards to its
+    /// owner, as oxenstored's watch record does).
+    /// </summary>
+    [Fact]
+    public void An_event_waiting_for_a_watch_its_owner_removed_is_delivered_across_a_live_update()
+    {
+        var input = Convert.FromBase64String("AAAF/44B/47/QAAABZYAyBD/ov+O/xwB//9m");
+        Assert.Equal("small-quotas", ScenarioDecoder.Decode(input, Options).Config);
+        var stats = Agreement.Check(input, LiveUpdateFault.None, Options);
+        Assert.Equal(1, stats.LiveUpdates);
+    }
+
     [Fact]
     public void A_planted_fault_gives_a_full_report()
     {
