@@ -19,7 +19,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
 {
     private const int MaxSandboxErrors = 20;
 
-    private readonly ScenarioRunner _runner = new(layout, options.Run, options.Settings);
+    private readonly ScenarioRunner _runner = new(layout, options.Run, options.Settings, harness: options.Harness);
     private readonly FindingGroups _groups = new();
     private readonly RunStats _stats = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
