@@ -59,21 +59,31 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
     /// </summary>
     private IReadOnlyDictionary<string, string>? WithConfig(IReadOnlyDictionary<string, string>? environment, XenstoredConfig config, Func<IDaemon>? copies)
     {
-        var differences = OxenstoredConf.Differences(config, XenstoredConfig.Debian);
-        if (differences.Count == 0) return environment;
-        if (run.Kind != DaemonKind.Oxenstored) throw new SandboxException(ConfigRefusal(run.Kind, differences));
+        if (Refusal(config) is { } why) throw new SandboxException(why);
+        if (OxenstoredConf.Differences(config, XenstoredConfig.Debian).Count == 0) return environment;
         if (copies is not null) throw new SandboxException("a fork server's daemons run Debian's configuration only");
-        // oxenstored writes its own path to /tool/xenstored at start under the value-size quota, and dies
-        // of Quota.Data_too_big if it does not fit (Debian's path, 32 bytes, fits every variant).
-        var binary = layout.Binary(run.Kind);
-        if (config.QuotaActivate && binary.Length > config.MaxSize)
-            throw new SandboxException($"oxenstored could not start with quota-maxsize = {config.MaxSize}: its path {binary} ({binary.Length} bytes) "
-                + "goes to /tool/xenstored under that quota; use a sandbox cache with a shorter path (--cache, XSFUZZ_REAL_CACHE)");
         var result = new Dictionary<string, string>(environment ?? new Dictionary<string, string>(), StringComparer.Ordinal)
         {
             [ConfigVariable] = OxenstoredConf.Render(config),
         };
         return result;
+    }
+
+    /// <summary>Why this sandbox cannot run the scenario's configuration, or null when it can.</summary>
+    public string? Refusal(Scenario scenario) => Refusal((harness ?? HarnessOptions.DebianOnly).ConfigOf(scenario).Config);
+
+    private string? Refusal(XenstoredConfig config)
+    {
+        var differences = OxenstoredConf.Differences(config, XenstoredConfig.Debian);
+        if (differences.Count == 0) return null;
+        if (run.Kind != DaemonKind.Oxenstored) return ConfigRefusal(run.Kind, differences);
+        // oxenstored writes its own path to /tool/xenstored at start under the value-size quota, and dies
+        // of Quota.Data_too_big if it does not fit (Debian's path, 32 bytes, fits every variant).
+        var binary = layout.Binary(run.Kind);
+        return config.QuotaActivate && binary.Length > config.MaxSize
+            ? $"oxenstored cannot start with quota-maxsize = {config.MaxSize}: its path {binary} ({binary.Length} bytes) goes to /tool/xenstored "
+                + "under that quota; use a sandbox cache with a shorter path (--cache, XSFUZZ_REAL_CACHE)"
+            : null;
     }
 
     /// <summary>real-sandbox.sh's variable: oxenstored.conf lines added after Debian's file.</summary>
