@@ -203,18 +203,20 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     /// itself, whose pipe's destination is its connection's xb queue): the restore must rebuild them
     /// whole, not as stand-ins.
     /// </summary>
-    private List<Watch> DetachedWatches()
+    /// <returns>Null when there are none (most dumps: nothing is allocated then).</returns>
+    private List<Watch>? DetachedWatches()
     {
-        var detached = new List<Watch>();
-        var seen = new HashSet<long>();
+        List<Watch>? detached = null;
         foreach (var connection in daemon.Connections.Values)
         {
             foreach (var (watch, _) in connection.SourceEvents)
             {
-                if (!daemon.IsRegistered(watch) && seen.Add(watch.Sequence)) detached.Add(watch);
+                if (daemon.IsRegistered(watch)) continue;
+                detached ??= [];
+                if (!detached.Contains(watch)) detached.Add(watch); // a few at most: a linear look will do
             }
         }
-        detached.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        detached?.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
         return detached;
     }
 
@@ -222,8 +224,9 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
     /// The closed connections that detached watches forward to: gone for their clients, but their queue
     /// still takes events up to its limits (oxenstored queues into a closed connection's xb the same).
     /// </summary>
-    private void WriteClosedOwners(List<Watch> detached)
+    private void WriteClosedOwners(List<Watch>? detached)
     {
+        if (detached is null) return;
         foreach (var watch in detached)
         {
             var owner = watch.Owner;
@@ -236,8 +239,9 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         }
     }
 
-    private void WriteDetachedWatches(List<Watch> detached)
+    private void WriteDetachedWatches(List<Watch>? detached)
     {
+        if (detached is null) return;
         foreach (var watch in detached)
         {
             var record = Record().U32(_connectionIds[watch.Owner]).I64(watch.Sequence).Text(watch.Path).Text(watch.Token);
