@@ -16,7 +16,9 @@ Commands:
   exec KIND RUNDIR [ARGS]     prepare RUNDIR and exec the daemon in the foreground (KIND: oxenstored
                               or xenstored); its pid is this process's pid, its output goes to
                               RUNDIR/daemon.out. This is what xsfuzz real runs.
-                              XSFUZZ_REAL_BUILD=traced|plain|... runs a build of real-build.sh.
+                              XSFUZZ_REAL_BUILD=traced|plain|... runs a build of real-build.sh;
+                              XSFUZZ_OXENSTORED_CONF='key = value' lines are added to Debian's
+                              oxenstored.conf (after it: they win).
   start KIND [RUNDIR]         start a daemon in the background; prints "PID SOCKET" once it listens
   stop RUNDIR|PID...          stop daemons by the pid recorded in RUNDIR/daemon.pid (or given)
   stop-all                    stop every daemon whose pid file is under CACHE/run
@@ -268,9 +270,14 @@ cmd_exec() {
     export LD_PRELOAD="$LIB/xsfuzz-shim.so"
     export XSFUZZ_RUNDIR="$run"
     if [[ $kind == oxenstored ]]; then
-        # Debian's own configuration, then the paths of this run folder (later keys win).
+        # Debian's own configuration, then the settings xsfuzz asks for (a configuration other than
+        # Debian's, as oxenstored.conf lines), then the paths of this run folder (later keys win).
         {
             cat "$CACHE/root/etc/xen/oxenstored.conf"
+            if [[ -n "${XSFUZZ_OXENSTORED_CONF:-}" ]]; then
+                echo "# --- xsfuzz configuration ---"
+                printf '%s\n' "$XSFUZZ_OXENSTORED_CONF"
+            fi
             echo "# --- xsfuzz sandbox ---"
             echo "pid-file = $run/xenstored.pid"
             echo "xenstored-kva = $run/xsd_kva"
@@ -281,6 +288,7 @@ cmd_exec() {
         # The socket path is hard-coded (/var/run/xenstored/socket): the shim moves it into $run.
         exec "$bin" --no-fork --config-file "$run/oxenstored.conf" "$@" </dev/null
     else
+        [[ -z "${XSFUZZ_OXENSTORED_CONF:-}" ]] || die "XSFUZZ_OXENSTORED_CONF is oxenstored's: the C daemon has no oxenstored.conf"
         # XENSTORED_RUNDIR moves the C daemon's socket (and live-update state file) into $run.
         export XENSTORED_RUNDIR="$run"
         exec "$bin" -N -F "$run/xenstored.pid" "$@" </dev/null

@@ -4,9 +4,10 @@ namespace XsFuzz.Xenstore;
 
 /// <summary>
 /// Reads an oxenstored.conf (<c>key = value</c> lines, <c>#</c> comments, blank lines) into a
-/// configuration, starting from Debian's. Only the keys the model implements are accepted: a key it
-/// does not know would be silently ignored, so a user could believe it took effect. Errors are one
-/// line each (<see cref="FormatException"/> with the line number).
+/// configuration, starting from Debian's, and writes one back (what the real oxenstored is given).
+/// Only the keys the model implements are accepted: a key it does not know would be silently ignored,
+/// so a user could believe it took effect. Errors are one line each (<see cref="FormatException"/>
+/// with the line number).
 /// </summary>
 public static class OxenstoredConf
 {
@@ -26,36 +27,62 @@ public static class OxenstoredConf
             if (eq <= 0) throw new FormatException($"line {i + 1}: expected 'key = value', got '{line}'");
             var key = line[..eq].Trim();
             var value = line[(eq + 1)..].Trim();
-            config = Set(config, key, value, i + 1);
+            var setting = Find(key) ?? throw new FormatException($"line {i + 1}: unknown key '{key}' (the model knows: {string.Join(", ", Keys)})");
+            config = setting.Set(config, value, i + 1);
         }
         return config;
     }
 
-    /// <summary>The keys <see cref="Parse"/> accepts.</summary>
-    public static IReadOnlyList<string> Keys { get; } =
+    /// <summary>Every key <see cref="Parse"/> accepts, one <c>key = value</c> line each, in <see cref="Keys"/> order.</summary>
+    public static string Render(XenstoredConfig config) =>
+        string.Concat(Settings.Select(s => $"{s.Key} = {s.Get(config)}\n"));
+
+    /// <summary>The <c>key = value</c> settings in which <paramref name="config"/> differs from <paramref name="from"/>.</summary>
+    public static IReadOnlyList<string> Differences(XenstoredConfig config, XenstoredConfig from) =>
+        [.. Settings.Where(s => s.Get(config) != s.Get(from)).Select(s => $"{s.Key} = {s.Get(config)}")];
+
+    /// <summary>One key: how it reads a value into a configuration, and how it shows a configuration's.</summary>
+    private sealed record Setting(string Key, Func<XenstoredConfig, string> Get, Func<XenstoredConfig, string, int, XenstoredConfig> Set);
+
+    // The one table of keys: Parse, Render and Differences all go through it (declared before Keys,
+    // which is initialised from it).
+    private static readonly Setting[] Settings =
     [
-        "quota-activate", "quota-maxentity", "quota-maxsize", "quota-maxwatch", "quota-transaction", "quota-maxrequests",
-        "quota-path-max", "quota-maxoutstanding", "quota-maxwatchevents", "perms-activate", "perms-watch-activate",
-        "merge-activate", "allow-debug",
+        Flag("quota-activate", c => c.QuotaActivate, (c, v) => c with { QuotaActivate = v }),
+        Number("quota-maxentity", c => c.MaxEntity, (c, v) => c with { MaxEntity = v }),
+        Size("quota-maxsize", c => c.MaxSize, (c, v) => c with { MaxSize = v }),
+        Number("quota-maxwatch", c => c.MaxWatch, (c, v) => c with { MaxWatch = v }),
+        Number("quota-transaction", c => c.MaxTransaction, (c, v) => c with { MaxTransaction = v }),
+        Number("quota-maxrequests", c => c.MaxRequests, (c, v) => c with { MaxRequests = v }),
+        Size("quota-path-max", c => c.PathMax, (c, v) => c with { PathMax = v }),
+        Size("quota-maxoutstanding", c => c.MaxOutstanding, (c, v) => c with { MaxOutstanding = v }),
+        Size("quota-maxwatchevents", c => c.MaxWatchEvents, (c, v) => c with { MaxWatchEvents = v }),
+        Flag("perms-activate", c => c.PermsActivate, (c, v) => c with { PermsActivate = v }),
+        Flag("perms-watch-activate", c => c.PermsWatchActivate, (c, v) => c with { PermsWatchActivate = v }),
+        Flag("merge-activate", c => c.MergeActivate, (c, v) => c with { MergeActivate = v }),
+        Flag("allow-debug", c => c.AllowDebug, (c, v) => c with { AllowDebug = v }),
     ];
 
-    private static XenstoredConfig Set(XenstoredConfig c, string key, string value, int line) => key switch
+    /// <summary>The keys <see cref="Parse"/> accepts.</summary>
+    public static IReadOnlyList<string> Keys { get; } = [.. Settings.Select(s => s.Key)];
+
+    private static Setting? Find(string key)
     {
-        "quota-activate" => c with { QuotaActivate = Bool(key, value, line) },
-        "quota-maxentity" => c with { MaxEntity = Int(key, value, line) },
-        "quota-maxsize" => c with { MaxSize = Positive(key, value, line) },
-        "quota-maxwatch" => c with { MaxWatch = Int(key, value, line) },
-        "quota-transaction" => c with { MaxTransaction = Int(key, value, line) },
-        "quota-maxrequests" => c with { MaxRequests = Int(key, value, line) },
-        "quota-path-max" => c with { PathMax = Positive(key, value, line) },
-        "quota-maxoutstanding" => c with { MaxOutstanding = Positive(key, value, line) },
-        "quota-maxwatchevents" => c with { MaxWatchEvents = Positive(key, value, line) },
-        "perms-activate" => c with { PermsActivate = Bool(key, value, line) },
-        "perms-watch-activate" => c with { PermsWatchActivate = Bool(key, value, line) },
-        "merge-activate" => c with { MergeActivate = Bool(key, value, line) },
-        "allow-debug" => c with { AllowDebug = Bool(key, value, line) },
-        _ => throw new FormatException($"line {line}: unknown key '{key}' (the model knows: {string.Join(", ", Keys)})"),
-    };
+        foreach (var setting in Settings)
+        {
+            if (setting.Key == key) return setting;
+        }
+        return null;
+    }
+
+    private static Setting Flag(string key, Func<XenstoredConfig, bool> get, Func<XenstoredConfig, bool, XenstoredConfig> set) =>
+        new(key, c => get(c) ? "true" : "false", (c, value, line) => set(c, Bool(key, value, line)));
+
+    private static Setting Number(string key, Func<XenstoredConfig, int> get, Func<XenstoredConfig, int, XenstoredConfig> set) =>
+        new(key, c => get(c).ToString(CultureInfo.InvariantCulture), (c, value, line) => set(c, Int(key, value, line)));
+
+    private static Setting Size(string key, Func<XenstoredConfig, int> get, Func<XenstoredConfig, int, XenstoredConfig> set) =>
+        new(key, c => get(c).ToString(CultureInfo.InvariantCulture), (c, value, line) => set(c, Positive(key, value, line)));
 
     private static bool Bool(string key, string value, int line) => value switch
     {

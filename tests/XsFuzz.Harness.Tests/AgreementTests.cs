@@ -76,6 +76,26 @@ public class AgreementTests
         Assert.Equal(1, stats.LiveUpdatesWithOpenTransactions);
     }
 
+    /// <summary>
+    /// Issue 11's small-quotas findings, both an event waiting in a writer's queue for a watch no longer
+    /// registered. The first: D0 floods A1's watch on / until its own event for its watch on / waits
+    /// behind A1's, then removes and re-adds that watch; the waiting event still reaches D0 after the
+    /// update, as without it (the removed watch still forwards to its owner, as oxenstored's watch
+    /// record does). The second (check --config small-quotas, seed 1, shrunk): A1 floods D0's watch,
+    /// then dom0's connection is released; the closed connection's queue still takes events up to its
+    /// limits, across two updates.
+    /// </summary>
+    [Theory]
+    [InlineData("AAAF/44B/47/QAAABZYAyBD/ov+O/xwB//9m", 1)]
+    [InlineData("AAAF/47/QAFgAAAAlgDIDv96AgAC/9T//0AB/w==", 2)]
+    public void An_event_waiting_for_a_watch_no_longer_registered_goes_where_it_would_without_a_live_update(string base64, int liveUpdates)
+    {
+        var input = Convert.FromBase64String(base64);
+        Assert.Equal("small-quotas", ScenarioDecoder.Decode(input, Options).Config);
+        var stats = Agreement.Check(input, LiveUpdateFault.None, Options);
+        Assert.Equal(liveUpdates, stats.LiveUpdates);
+    }
+
     [Fact]
     public void A_planted_fault_gives_a_full_report()
     {

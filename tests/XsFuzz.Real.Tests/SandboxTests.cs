@@ -104,6 +104,41 @@ public class SandboxTests
         }
     }
 
+    /// <summary>
+    /// A configuration other than Debian's reaches oxenstored: under quota-path-max = 48 the model refuses
+    /// a 60-byte path that Debian's file allows, and the real daemon agrees, before and after an update.
+    /// </summary>
+    [SandboxFact]
+    public void Oxenstored_runs_the_scenarios_configuration()
+    {
+        var shortPaths = new Xenstore.NamedConfig("short-paths", Xenstore.XenstoredConfig.Debian with { PathMax = 48 });
+        var path = "/" + new string('p', 59);
+        var write = Packet.WriteRequest(1, 0, path, "v"u8);
+        foreach (var (config, answer) in new[] { (shortPaths.Config, Op.Error), (Xenstore.XenstoredConfig.Debian, Op.Write) })
+        {
+            var model = new Xenstore.Xenstored(config);
+            model.Handle(Xenstore.Xenstored.Dom0, write);
+            Assert.Equal((uint)answer, Assert.Single(model.TakeOutput(Xenstore.Xenstored.Dom0)).Type);
+        }
+        var scenario = Parse($"""
+            config short-paths
+            D0 tx0 WRITE {path} v
+            LIVE-UPDATE
+            D0 tx0 WRITE {path} v
+            """);
+        var harness = Harness.HarnessOptions.Default.Pinned(shortPaths);
+        foreach (var mode in new[] { PairMode.Diff, PairMode.LiveUpdate })
+        {
+            var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(mode, DaemonKind.Oxenstored), RunSettings.Default, harness: harness);
+            var outcome = runner.Execute(ScenarioMapper.Map(scenario).Runnable);
+            Assert.Null(outcome.Divergence);
+            Assert.Equal(1, outcome.Stats.LiveUpdates);
+        }
+        // The C daemon has no such setting: refused, not run with Debian's in its place.
+        var c = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(PairMode.LiveUpdate, DaemonKind.Xenstored), RunSettings.Default, harness: harness);
+        Assert.Contains("xenstored has no equivalent of quota-path-max = 48", Assert.Throws<SandboxException>(() => c.Execute(scenario)).Message);
+    }
+
     [SandboxFact]
     public void The_model_and_oxenstored_agree_on_a_seed_scenario_without_live_update()
     {

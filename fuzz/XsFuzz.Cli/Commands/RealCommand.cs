@@ -52,10 +52,17 @@ internal static class RealCommand
         var cache = new Option<string?>("--cache") { Description = "sandbox cache folder (default build/real)", HelpName = "DIR" };
         var sandbox = new Option<string?>("--sandbox") { Description = "path of scripts/real-sandbox.sh (default: found above the program or the current folder)", HelpName = "SCRIPT" };
         var maxCommands = CommonOptions.MaxCommands();
+        var config = new Option<string?>("--config")
+        {
+            Description = $"run every input with this daemon configuration: a variant ({string.Join(", ", Xenstore.ConfigVariants.All.Select(c => c.Name))}) "
+                + "or an oxenstored.conf file, given to oxenstored after Debian's file; default: each input's own choice, as check and replay "
+                + "make it (xenstored: Debian's only, the C daemon has no equivalent of the others)",
+            HelpName = "NAME|FILE",
+        };
         var emitShell = new Option<string?>("--emit-shell") { Description = "run the one input once and write its finding as a shell script of xenstore-utils commands for a real Xen host", HelpName = "FILE" };
         var command = new Command(name, description)
         {
-            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, luOverSocket, keep, replyTimeout, cache, sandbox, maxCommands, emitShell,
+            inputs, base64, daemon, jobs, time, count, seed, randomAfter, outDir, known, shrink, noConfirm, force, luOverSocket, keep, replyTimeout, cache, sandbox, maxCommands, config, emitShell,
         };
         command.SetAction(parse =>
         {
@@ -65,7 +72,8 @@ internal static class RealCommand
                 throw new UsageException("--force is for `real lu --daemon xenstored` (oxenstored's -F only postpones the update)");
             if (parse.GetValue(luOverSocket) && kind != DaemonKind.Oxenstored)
                 throw new UsageException("--lu-over-socket is for oxenstored (the C daemon's updates answer at once already)");
-            var run = new RunDescription(mode, kind);
+            var harness = Harness(kind, parse.GetValue(maxCommands), parse.GetValue(config));
+            var run = new RunDescription(mode, kind) { Config = parse.GetValue(config) };
             var jobCount = parse.GetValue(jobs);
             if (jobCount is < 1 or > 64) throw new UsageException("--jobs must be between 1 and 64");
             var seconds = parse.GetValue(replyTimeout);
@@ -73,7 +81,6 @@ internal static class RealCommand
             var files = parse.GetValue(inputs) ?? [];
             var b64 = parse.GetValue(base64);
             if (files.Length > 0 && b64 is not null) throw new UsageException("give INPUT files or --base64, not both");
-            var harness = CommonOptions.Harness(parse.GetValue(maxCommands)).Pinned(Xenstore.ConfigVariants.Debian); // the sandbox runs Debian's file
             InputSource source;
             try
             {
@@ -115,6 +122,22 @@ internal static class RealCommand
             return Run(io, options, source, parse.GetValue(sandbox), parse.GetValue(cache));
         });
         return command;
+    }
+
+    /// <summary>
+    /// The configurations inputs run with. oxenstored: the one <c>--config</c> names, else each input's own
+    /// choice, decoded as check and replay decode it. The C daemon has no oxenstored.conf: it runs
+    /// Debian's configuration only, so its inputs are decoded with Debian's pinned (as before), and a
+    /// <c>--config</c> that changes any setting is refused, naming the settings.
+    /// </summary>
+    internal static Harness.HarnessOptions Harness(DaemonKind kind, int? maxCommands, string? config)
+    {
+        var harness = CommonOptions.Harness(maxCommands, config);
+        if (kind == DaemonKind.Oxenstored) return harness;
+        if (config is null) return harness.Pinned(Xenstore.ConfigVariants.Debian);
+        var differences = Xenstore.OxenstoredConf.Differences(harness.Configs[0].Config, Xenstore.XenstoredConfig.Debian);
+        if (differences.Count > 0) throw new UsageException($"--config {config}: " + ScenarioRunner.ConfigRefusal(kind, differences));
+        return harness;
     }
 
     private static SandboxLayout Layout(string? script, string? cache)

@@ -5,6 +5,7 @@ using XsFuzz.RealDaemons.Mapping;
 using XsFuzz.RealDaemons.Reporting;
 using XsFuzz.RealDaemons.Running;
 using XsFuzz.RealDaemons.Sandbox;
+using XsFuzz.Xenstore;
 
 namespace XsFuzz.Cli.Commands;
 
@@ -28,11 +29,14 @@ internal static class RealShellEmitter
         {
             throw new UsageException($"{input.Name}: {e.Message}");
         }
+        // The script runs on a host with that host's own oxenstored.conf, which it does not set.
+        if (OxenstoredConf.Differences(harness.ConfigOf(scenario).Config, XenstoredConfig.Debian) is { Count: > 0 } differences)
+            throw new UsageException($"--emit-shell: {input.Name} runs configuration {scenario.Config} ({string.Join(", ", differences)}); a script is written for Debian's configuration only");
         var mapped = ScenarioMapper.Map(scenario);
         ScenarioOutcome outcome;
         try
         {
-            outcome = new ScenarioRunner(layout, run, settings).Execute(mapped.Runnable);
+            outcome = new ScenarioRunner(layout, run, settings, harness: harness).Execute(mapped.Runnable);
         }
         catch (SandboxException e)
         {

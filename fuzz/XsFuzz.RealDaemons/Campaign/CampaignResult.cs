@@ -14,7 +14,8 @@ public sealed record CampaignResult(
     long SandboxErrors,
     string? Aborted,
     long DomUSent = 0,
-    long DomUSkipped = 0)
+    long DomUSkipped = 0,
+    long Unrunnable = 0)
 {
     public double ScenariosPerSecond => Stats.Scenarios / Math.Max(Elapsed.TotalSeconds, 1e-9);
 

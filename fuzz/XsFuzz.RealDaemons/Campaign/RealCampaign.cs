@@ -19,13 +19,14 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
 {
     private const int MaxSandboxErrors = 20;
 
-    private readonly ScenarioRunner _runner = new(layout, options.Run, options.Settings);
+    private readonly ScenarioRunner _runner = new(layout, options.Run, options.Settings, harness: options.Harness);
     private readonly FindingGroups _groups = new();
     private readonly RunStats _stats = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Stopwatch _clock = new();
-    private long _inputs, _nothingToRun, _duplicates, _badInputs, _sandboxErrors, _taken, _domUSent, _domUSkipped;
+    private long _inputs, _nothingToRun, _duplicates, _badInputs, _sandboxErrors, _taken, _domUSent, _domUSkipped, _unrunnable;
+    private readonly HashSet<string> _refusals = new(StringComparer.Ordinal);
     private string? _aborted;
 
     public CampaignResult Run(InputSource inputs, CancellationToken cancel)
@@ -41,7 +42,7 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         _clock.Stop();
         lock (_gate)
             return new CampaignResult(_stats, _groups.All, _clock.Elapsed, _inputs, _nothingToRun, _duplicates, _badInputs,
-                _sandboxErrors, _aborted, _domUSent, _domUSkipped);
+                _sandboxErrors, _aborted, _domUSent, _domUSkipped, _unrunnable);
     }
 
     private void Work(InputSource inputs, CancellationTokenSource stop)
@@ -91,6 +92,16 @@ public sealed class RealCampaign(SandboxLayout layout, CampaignOptions options, 
         catch (ScenarioFormatException)
         {
             Interlocked.Increment(ref _badInputs);
+            return null;
+        }
+        // A configuration this sandbox cannot run is not the daemon's fault: counted, its reason said once.
+        if (_runner.Refusal(scenario) is { } why)
+        {
+            Interlocked.Increment(ref _unrunnable);
+            lock (_gate)
+            {
+                if (_refusals.Add(why)) progress.WriteLine($"not run ({input.Name} and any other input like it): {why}");
+            }
             return null;
         }
         var mapped = ScenarioMapper.Map(scenario);

@@ -14,7 +14,9 @@ public static class SummaryTable
         var run = options.Run;
         text.Append(Inv($"== xsfuzz real {run.Command} --daemon {run.Kind.Name()}: summary\n"));
         text.Append(Inv($"scenarios       {s.Scenarios} in {r.Elapsed.TotalSeconds:F1} s: {r.ScenariosPerSecond:F2} scenarios/s ({options.Jobs} jobs, {s.DaemonsStarted} daemons started)\n"));
-        text.Append(Inv($"inputs          {r.Inputs} read: {r.NothingToRun} with nothing to run, {r.Duplicates} repeats, {r.BadInputs} malformed; {r.SandboxErrors} sandbox errors\n"));
+        text.Append(Inv($"inputs          {r.Inputs} read: {r.NothingToRun} with nothing to run, {r.Duplicates} repeats, {r.BadInputs} malformed; {r.SandboxErrors} sandbox errors"));
+        if (r.Unrunnable > 0) text.Append(Inv($"; {r.Unrunnable} with a configuration this sandbox cannot run (see stderr)"));
+        text.Append('\n');
         text.Append(Inv($"commands        {s.Commands} run"));
         if (s.Skipped.Count > 0)
             text.Append("; not run: ").Append(string.Join(", ", s.Skipped.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => Inv($"{k.Value} {k.Key}"))));

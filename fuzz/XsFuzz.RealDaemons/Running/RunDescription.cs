@@ -14,6 +14,10 @@ public sealed record RunDescription(PairMode Mode, DaemonKind Kind)
         ? $"LIVE UPDATE WAS VISIBLE on the real {Kind.Name()}: the live-updated daemon (A) and the reference (B) disagree"
         : $"THE MODEL DIFFERS FROM THE REAL {Kind.Name()}: the real daemon (A) and the model (B) disagree";
 
+    /// <summary>The configuration <c>--config</c> pinned (a variant's name or a file), or null: each input's own.</summary>
+    public string? Config { get; init; }
+
     /// <summary>The command line that reruns an input on real daemons.</summary>
-    public string Reproducer(string base64) => $"xsfuzz real {Command} --daemon {Kind.Name()} --base64 {base64}";
+    public string Reproducer(string base64) =>
+        $"xsfuzz real {Command} --daemon {Kind.Name()}{(Config is null ? "" : $" --config {Config}")} --base64 {base64}";
 }

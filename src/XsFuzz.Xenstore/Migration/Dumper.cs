@@ -37,7 +37,10 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
         live.WriteTo(stream, RecordType.LiveStore);
 
         foreach (var connection in daemon.Connections.Values) WriteConnection(connection);
+        var detached = DetachedWatches();
+        WriteClosedOwners(detached);
         WriteWatches();
+        WriteDetachedWatches(detached);
         WriteSourceEvents();
         WritePartialInput();
         foreach (var connection in daemon.Connections.Values)
@@ -190,6 +193,61 @@ internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault
             record.U32((uint)watch.PendingEvents.Count);
             foreach (var packet in watch.PendingEvents) WritePacket(record, packet);
             record.WriteTo(stream, RecordType.Watch);
+        }
+    }
+
+    /// <summary>
+    /// The watches some source event waits for that are no longer registered (unwatched, or their
+    /// connection closed), by sequence. They still forward to their owner's queue when the event moves
+    /// on, as oxenstored's watch record does after UNWATCH (fire_single_watch_unchecked queues the record
+    /// itself, whose pipe's destination is its connection's xb queue): the restore must rebuild them
+    /// whole, not as stand-ins.
+    /// </summary>
+    /// <returns>Null when there are none (most dumps: nothing is allocated then).</returns>
+    private List<Watch>? DetachedWatches()
+    {
+        List<Watch>? detached = null;
+        foreach (var connection in daemon.Connections.Values)
+        {
+            foreach (var (watch, _) in connection.SourceEvents)
+            {
+                if (daemon.IsRegistered(watch)) continue;
+                detached ??= [];
+                if (!detached.Contains(watch)) detached.Add(watch); // a few at most: a linear look will do
+            }
+        }
+        detached?.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return detached;
+    }
+
+    /// <summary>
+    /// The closed connections that detached watches forward to: gone for their clients, but their queue
+    /// still takes events up to its limits (oxenstored queues into a closed connection's xb the same).
+    /// </summary>
+    private void WriteClosedOwners(List<Watch>? detached)
+    {
+        if (detached is null) return;
+        foreach (var watch in detached)
+        {
+            var owner = watch.Owner;
+            if (_connectionIds.ContainsKey(owner)) continue;
+            var id = (uint)_connectionIds.Count + 1;
+            _connectionIds[owner] = id;
+            var record = Record().U32(id).U8((byte)owner.Id.Kind).I32(owner.Id.Number).U32((uint)owner.Output.Count);
+            foreach (var packet in owner.Output) WritePacket(record, packet);
+            record.WriteTo(stream, RecordType.ClosedConnection);
+        }
+    }
+
+    private void WriteDetachedWatches(List<Watch>? detached)
+    {
+        if (detached is null) return;
+        foreach (var watch in detached)
+        {
+            var record = Record().U32(_connectionIds[watch.Owner]).I64(watch.Sequence).Text(watch.Path).Text(watch.Token);
+            record.U32((uint)watch.PendingEvents.Count);
+            foreach (var packet in watch.PendingEvents) WritePacket(record, packet);
+            record.WriteTo(stream, RecordType.DetachedWatch);
         }
     }
 

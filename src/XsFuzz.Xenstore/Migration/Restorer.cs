@@ -32,6 +32,8 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
     /// <summary>Each node's path, once a tree reached it.</summary>
     private readonly Dictionary<long, string> _paths = [];
     private readonly Dictionary<uint, Connection> _connections = [];
+    /// <summary>Closed connections that detached watches still forward to, by stream id (never live ones).</summary>
+    private readonly Dictionary<uint, Connection> _closed = [];
     private readonly Dictionary<long, Watch> _watches = [];
     private Daemon? _daemon;
     private long _lastWatchSequence;
@@ -47,7 +49,7 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
             var type = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(at + 4));
             var bodyStart = at + StreamFormat.RecordHeaderSize;
-            var known = type <= (uint)RecordType.PartialInput;
+            var known = type <= (uint)RecordType.DetachedWatch;
             // Named only for an error: formatting an enum for every record showed in profiles.
             string name() => known ? ((RecordType)type).ToString() : $"type-{type}";
             if (length > (uint)(_streamLength - bodyStart))
@@ -105,6 +107,8 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
             case RecordType.Transaction: ReadTransaction(record); break;
             case RecordType.SourceEvents: ReadSourceEvents(record); break;
             case RecordType.PartialInput: ReadPartialInput(record); break;
+            case RecordType.ClosedConnection: ReadClosedConnection(record); break;
+            case RecordType.DetachedWatch: ReadDetachedWatch(record); break;
         }
     }
 
@@ -280,7 +284,7 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         var hasTarget = r.Bool("target flag");
         var target = ReadOcamlInt(r, "target");
         var nextTx = r.I64("next transaction id");
-        if (streamId == 0 || _connections.ContainsKey(streamId)) throw r.Error($"invalid or duplicate connection id {streamId}", start);
+        if (streamId == 0 || _connections.ContainsKey(streamId) || _closed.ContainsKey(streamId)) throw r.Error($"invalid or duplicate connection id {streamId}", start);
         if (kind > (byte)ConnectionKind.Socket) throw r.Error($"unknown connection kind {kind}", start);
         var id = new ConnectionId((ConnectionKind)kind, number);
         if (id.Kind == ConnectionKind.Ring && !daemon.Domains.ContainsKey(number)) throw r.Error($"ring {id} of an unknown domain", start);
@@ -317,7 +321,7 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         var sequence = r.I64("sequence");
         var path = r.Text("path");
         var token = r.Text("token");
-        if (sequence <= _lastWatchSequence || sequence >= daemon.NextWatchSequence)
+        if (sequence <= _lastWatchSequence || sequence >= daemon.NextWatchSequence || _watches.ContainsKey(sequence))
             throw r.Error($"watch sequence {sequence} out of order", start);
         _lastWatchSequence = sequence;
         var absolute = XsPath.Absolute(path, owner.Domid);
@@ -353,14 +357,60 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
     }
 
     /// <summary>
-    /// Events waiting with the connection whose request caused them. One for a watch no longer
-    /// registered goes to a stand-in that never takes it: as in oxenstored, where the removed watch's
-    /// full queue keeps it (and its writer) waiting for good.
+    /// A connection that closed while a detached watch of its still had an event waiting: not served
+    /// (not in the daemon), only its queue, which takes events up to its limits and is never read.
     /// </summary>
-    private void ReadSourceEvents(RecordReader r)
+    private void ReadClosedConnection(RecordReader r)
+    {
+        var start = r.Offset;
+        Daemon(r);
+        var streamId = r.U32("connection id");
+        var kind = r.U8("connection kind");
+        var number = r.I32("connection number");
+        if (streamId == 0 || _connections.ContainsKey(streamId) || _closed.ContainsKey(streamId)) throw r.Error($"invalid or duplicate connection id {streamId}", start);
+        if (kind > (byte)ConnectionKind.Socket) throw r.Error($"unknown connection kind {kind}", start);
+        var id = new ConnectionId((ConnectionKind)kind, number);
+        var connection = new Connection(id, id.Kind == ConnectionKind.Ring ? number : 0);
+        var count = r.Count("output packet count", 16);
+        for (var i = 0; i < count; i++)
+        {
+            var packet = ReadPacket(r);
+            connection.Output.Add(packet);
+            if (packet.Type == (uint)Op.WatchEvent) connection.QueuedEvents++;
+        }
+        _closed[streamId] = connection;
+    }
+
+    /// <summary>
+    /// A watch no longer registered that a source event waits for (see Dumper.DetachedWatches): it
+    /// goes in no list and no trie, and forwards to its owner, live or closed.
+    /// </summary>
+    private void ReadDetachedWatch(RecordReader r)
     {
         var start = r.Offset;
         var daemon = Daemon(r);
+        var at = r.Offset;
+        var ownerId = r.U32("connection id");
+        if (!_connections.TryGetValue(ownerId, out var owner) && !_closed.TryGetValue(ownerId, out owner))
+            throw r.Error($"unknown connection id {ownerId}", at);
+        var sequence = r.I64("sequence");
+        var path = r.Text("path");
+        var token = r.Text("token");
+        if (sequence <= 0 || sequence >= daemon.NextWatchSequence || _watches.ContainsKey(sequence))
+            throw r.Error($"invalid or duplicate watch sequence {sequence}", start);
+        var absolute = XsPath.Absolute(path, owner.Domid);
+        if (absolute is null || WatchTrie.KeyOf(absolute) is null) throw r.Error($"invalid watch path {Latin1.Quote(path)}", start);
+        var watch = new Watch(owner, path, token, absolute, sequence);
+        var pending = r.Count("pending event count", 16);
+        for (var i = 0; i < pending; i++) watch.PendingEvents.Enqueue(ReadPacket(r));
+        _watches[sequence] = watch;
+    }
+
+    /// <summary>Events waiting with the connection whose request caused them, each for a watch the stream holds.</summary>
+    private void ReadSourceEvents(RecordReader r)
+    {
+        var start = r.Offset;
+        Daemon(r);
         var source = ConnectionOf(r);
         if (source.SourceEvents.Count > 0) throw r.Error($"duplicate source events of {source.Id}", start);
         var count = r.Count("source event count", 24);
@@ -369,8 +419,7 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         {
             var at = r.Offset;
             var sequence = r.I64("watch sequence");
-            if (sequence <= 0 || sequence >= daemon.NextWatchSequence) throw r.Error($"watch sequence {sequence} was never allocated", at);
-            if (!_watches.TryGetValue(sequence, out var watch)) _watches[sequence] = watch = Removed(sequence);
+            if (!_watches.TryGetValue(sequence, out var watch)) throw r.Error($"source event for watch {sequence}, which the stream does not hold", at);
             source.SourceEvents.Enqueue((watch, ReadPacket(r)));
         }
     }
@@ -386,9 +435,6 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         if (Packet.WholeLength(bytes) is { } whole && whole <= bytes.Length) throw r.Error("partial input holds a whole packet", start);
         connection.PartialInput = bytes;
     }
-
-    private static Watch Removed(long sequence) =>
-        new(new Connection(ConnectionId.Socket(0), 0) { QueuedEvents = int.MaxValue }, "", "", "", sequence);
 
     private void ReadTransaction(RecordReader r)
     {

@@ -3,6 +3,7 @@ using XsFuzz.Xenstore.Processing;
 using XsFuzz.Xenstore.Quotas;
 using XsFuzz.Xenstore.Store;
 using XsFuzz.Xenstore.Transactions;
+using XsFuzz.Xenstore.Watches;
 
 namespace XsFuzz.Xenstore.Migration;
 
@@ -118,16 +119,30 @@ public static class StateComparer
             return true;
         }
 
-        /// <summary>Whether an event waits for a registered watch is state: a restore binds an unregistered one to a stand-in.</summary>
+        /// <summary>
+        /// Whether an event waits for a registered watch is state, and so is where an unregistered one
+        /// forwards to (its owner, live or closed with what that queue holds, and its own queue): a restore
+        /// rebuilds those from records of their own.
+        /// </summary>
         private static bool SameSourceEvents(Daemon da, Connection a, Daemon db, Connection b)
         {
             if (a.SourceEvents.Count != b.SourceEvents.Count) return false;
             foreach (var (x, y) in a.SourceEvents.Zip(b.SourceEvents))
             {
-                if (x.Watch.Sequence != y.Watch.Sequence || !x.Packet.Equals(y.Packet)
-                    || da.IsRegistered(x.Watch) != db.IsRegistered(y.Watch)) return false;
+                if (x.Watch.Sequence != y.Watch.Sequence || !x.Packet.Equals(y.Packet)) return false;
+                var registered = da.IsRegistered(x.Watch);
+                if (registered != db.IsRegistered(y.Watch)) return false;
+                if (!registered && !SameDetached(da, x.Watch, db, y.Watch)) return false;
             }
             return true;
+        }
+
+        private static bool SameDetached(Daemon da, Watch x, Daemon db, Watch y)
+        {
+            var closed = da.IsClosed(x.Owner);
+            return x.Owner.Id == y.Owner.Id && x.Path == y.Path && x.Token == y.Token && x.PendingEvents.SequenceEqual(y.PendingEvents)
+                && closed == db.IsClosed(y.Owner)
+                && (!closed || (x.Owner.QueuedEvents == y.Owner.QueuedEvents && x.Owner.Output.SequenceEqual(y.Owner.Output)));
         }
 
         private bool SameTransaction(Transaction a, Transaction b)

@@ -85,7 +85,12 @@ public sealed record StateSnapshot(string Text)
         return text.ToString();
     }
 
-    private static string Unregistered(Daemon d, Watch watch) => d.IsRegistered(watch) ? "" : " (unregistered)";
+    private static string Unregistered(Daemon d, Watch watch) => d.IsRegistered(watch) ? ""
+        : string.Create(CultureInfo.InvariantCulture,
+            $" (unregistered: {watch.Owner.Id} {Latin1.Quote(watch.Path)} {Latin1.Quote(watch.Token)}, {watch.PendingEvents.Count} pending")
+          + (d.IsClosed(watch.Owner)
+              ? string.Create(CultureInfo.InvariantCulture, $", owner closed with {watch.Owner.Output.Count} queued ({watch.Owner.QueuedEvents} events))")
+              : ")");
 
     /// <summary>
     /// A trie key as its path ("/a/b", "/" for the root) when it is one, else its parts quoted, e.g.

@@ -13,6 +13,8 @@ internal enum RecordType : uint
     Transaction = 7,
     SourceEvents = 8,
     PartialInput = 9,
+    ClosedConnection = 10,
+    DetachedWatch = 11,
 }
 
 /// <summary>The stream header: Xen's migration-stream layout, with this model's own version.</summary>

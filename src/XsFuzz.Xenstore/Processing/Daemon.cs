@@ -95,8 +95,11 @@ internal sealed class Daemon
     /// watch objects, and one that is a copy, or was unregistered, takes events the owner never gets.
     /// </summary>
     public bool IsRegistered(Watch watch) =>
-        Connections.TryGetValue(watch.Owner.Id, out var owner) && owner == watch.Owner
-        && owner.WatchesByPath.TryGetValue(watch.AbsolutePath, out var list) && list.Contains(watch);
+        !IsClosed(watch.Owner)
+        && watch.Owner.WatchesByPath.TryGetValue(watch.AbsolutePath, out var list) && list.Contains(watch);
+
+    /// <summary>Whether this connection object is not (any more) one the daemon serves: closed, or released and replaced.</summary>
+    public bool IsClosed(Connection connection) => !Connections.TryGetValue(connection.Id, out var live) || live != connection;
 
     public void RemoveWatches(Connection connection)
     {

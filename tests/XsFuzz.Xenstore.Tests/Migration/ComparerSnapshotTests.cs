@@ -239,7 +239,29 @@ public class ComparerSnapshotTests
         var stray = new Watch(registered.Owner, registered.Path, registered.Token, registered.AbsolutePath, registered.Sequence);
         Socket(copy.State).SourceEvents.Enqueue((stray, packet));
         Assert.False(StateComparer.Same(original, copy));
-        Assert.Contains(" (unregistered) ", StateSnapshot.Of(copy).Text);
+        Assert.Contains(" (unregistered: ", StateSnapshot.Of(copy).Text);
+        Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
+    }
+
+    /// <summary>An unregistered watch still forwards its waiting events: what it forwards to is state.</summary>
+    [Theory]
+    [InlineData("token")]
+    [InlineData("pending")]
+    public void Where_an_unregistered_watch_forwards_to_is_compared(string field)
+    {
+        var original = Sample();
+        var copy = MigrationStream.Restore(MigrationStream.DumpToBytes(original));
+        var packet = new Packet((uint)Op.WatchEvent, 0, 0, "/t\0w2\0"u8);
+        foreach (var daemon in new[] { original, copy })
+        {
+            var registered = TrieWatch(daemon.State).Watch;
+            var changed = daemon == copy;
+            var detached = new Watch(registered.Owner, registered.Path, changed && field == "token" ? "other" : "gone", registered.AbsolutePath,
+                daemon.State.NextWatchSequence);
+            if (changed && field == "pending") detached.PendingEvents.Enqueue(packet);
+            Socket(daemon.State).SourceEvents.Enqueue((detached, packet));
+        }
+        Assert.False(StateComparer.Same(original, copy), $"the comparer misses a change of the unregistered watch's {field}");
         Assert.NotEqual(StateSnapshot.Of(original).Text, StateSnapshot.Of(copy).Text);
     }
 

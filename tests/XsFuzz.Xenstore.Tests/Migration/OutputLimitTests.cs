@@ -72,6 +72,44 @@ public class OutputLimitTests
         Assert.Equal(Model.Session.Render(daemon.TakeOutput(watcher)), Model.Session.Render(updated.TakeOutput(watcher)));
     }
 
+    /// <summary>
+    /// An event waiting with its writer for a watch that its owner has removed since still reaches that
+    /// owner once the writer's queue moves (oxenstored's watch record keeps forwarding to its
+    /// connection's queue after UNWATCH): a live update in between must not change that.
+    /// </summary>
+    [Fact]
+    public void An_event_for_a_watch_removed_while_it_waits_reaches_its_owner_across_a_live_update()
+    {
+        var daemon = new Xenstored(XenstoredConfig.Debian with { MaxWatchEvents = 4, MaxOutstanding = 4 });
+        var owner = daemon.OpenSocket();
+        var watcher = daemon.OpenSocket();
+        var writer = daemon.OpenSocket();
+        daemon.Handle(owner, Packet.Request(Op.Watch, 1, 0, "/", "gone"));
+        daemon.Handle(watcher, Packet.Request(Op.Watch, 1, 0, "/", "flood"));
+        daemon.TakeOutput(owner);
+        daemon.TakeOutput(watcher); // the watcher stops reading; its watch is the newer, so its events go first
+        var writes = 0;
+        while (daemon.CanInput(writer))
+        {
+            daemon.Handle(writer, Packet.WriteRequest((uint)++writes, 0, "/flood", "v"u8));
+            daemon.TakeOutput(writer);
+            daemon.TakeOutput(owner);
+        }
+        daemon.Handle(owner, Packet.Request(Op.Unwatch, 2, 0, "/", "gone"));
+        Assert.Single(daemon.TakeOutput(owner)); // the ack: the owner's event still waits behind the watcher's
+        var updated = daemon.LiveUpdate();
+        Assert.True(StateComparer.Same(daemon, updated));
+        var delivered = new List<string>();
+        foreach (var d in new[] { daemon, updated })
+        {
+            d.TakeOutput(watcher);
+            d.TakeOutput(writer); // passes the writer's waiting events on
+            delivered.Add(Model.Session.Render(d.TakeOutput(owner)));
+        }
+        Assert.Contains("gone", delivered[0]);
+        Assert.Equal(delivered[0], delivered[1]);
+    }
+
     [Fact]
     public void A_removed_watch_keeps_its_writer_waiting_across_a_live_update()
     {

@@ -25,6 +25,21 @@ public class OxenstoredConfTests
         Assert.Equal(XenstoredConfig.Debian, OxenstoredConf.Parse(""));
     }
 
+    /// <summary>What the real oxenstored is given for a variant reads back as that variant.</summary>
+    [Fact]
+    public void Each_variant_renders_to_a_file_that_parses_back_to_it()
+    {
+        foreach (var variant in ConfigVariants.All)
+        {
+            var text = OxenstoredConf.Render(variant.Config);
+            Assert.Equal(OxenstoredConf.Keys.Count, text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+            Assert.Equal(variant.Config, OxenstoredConf.Parse(text));
+        }
+        Assert.Empty(OxenstoredConf.Differences(XenstoredConfig.Debian, XenstoredConfig.Debian));
+        Assert.Equal(["quota-maxwatch = 3", "merge-activate = false"],
+            OxenstoredConf.Differences(XenstoredConfig.Debian with { MaxWatch = 3, MergeActivate = false }, XenstoredConfig.Debian));
+    }
+
     [Fact]
     public void Each_key_sets_its_setting()
     {
