@@ -100,8 +100,8 @@ public sealed partial class Xenstored
     /// </summary>
     public bool CanInput(ConnectionId id) => State.Find(id) is { } connection && connection.CanInput(State.Config);
 
-    /// <summary>Every live connection, rings (by domid) before sockets.</summary>
-    public IReadOnlyList<ConnectionId> Connections => [.. State.Connections.Keys];
+    /// <summary>Every live connection, rings (by domid) before sockets (a list kept until the connections change).</summary>
+    public IReadOnlyList<ConnectionId> Connections => State.ConnectionIds;
 
     public bool IsConnected(ConnectionId id) => State.Connections.ContainsKey(id);
 

@@ -5,46 +5,44 @@ using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.Xenstore;
 
-/// <summary>A node as a client would see it: value bytes and GET_PERMS text (entries joined by NUL).</summary>
-public sealed record NodeInfo(string Path, byte[] Value, string Perms, IReadOnlyList<string> Children);
-
 /// <summary>A registered watch: the path exactly as the client gave it, and its token.</summary>
 public sealed record WatchInfo(string Path, string Token);
-
-/// <summary>A domain introduced with INTRODUCE (or dom0), with its SET_TARGET target if any.</summary>
-public sealed record DomainInfo(int Domid, long Mfn, long Port, long? Target);
 
 // Read-only views of the live state, in deterministic order. The harness uses them to make choices
 // against the live state; nothing here changes the daemon.
 public sealed partial class Xenstored
 {
-    // NodePaths' last answer and the live root it was computed from. The harness asks at almost every
-    // step, and most steps (reads, watches, transaction work) leave the live root the same object: the
-    // tree is immutable, so the same root object has the same paths.
+    // NodePaths' last answer and the live root it was made for. The harness asks at almost every step,
+    // and most steps (reads, watches, transaction work) leave the live root the same object: the tree is
+    // immutable, so the same root object has the same paths (and the list keeps what it has made).
+    private NodePathList? _paths;
     private Node? _pathsRoot;
-    private string[] _paths = [];
 
     /// <summary>
-    /// Every node's canonical path, root first, depth-first, children in byte order. The list is shared
-    /// between calls while the live tree is unchanged: callers must not cast it back and change it.
+    /// Every node's canonical path, root first, depth-first, children in byte order. Paths are made as
+    /// they are asked for (Count and one element cost a walk down the tree, not a listing of it); the list
+    /// is shared between calls while the live tree is unchanged.
     /// </summary>
     public IReadOnlyList<string> NodePaths()
     {
         var root = State.Live.Root;
         if (!ReferenceEquals(root, _pathsRoot))
         {
-            _paths = Tree.Paths(root);
+            _paths = new NodePathList(root, relative: false);
             _pathsRoot = root;
         }
-        return _paths;
+        return _paths!;
     }
 
-    /// <summary>The live node at a canonical absolute path, or null.</summary>
-    public NodeInfo? TryGetNode(string path)
-    {
-        if (XsPath.Parse(path) is not { } parsed || Tree.Find(State.Live.Root, parsed) is not { } node) return null;
-        return new NodeInfo(parsed.ToString(), node.Value, node.Perms.ToText(), [.. node.Children.Keys]);
-    }
+    /// <summary>
+    /// The live nodes strictly below the node at <paramref name="path"/> (canonical, absolute), relative to
+    /// it ("a", "a/b"), in <see cref="NodePaths"/>' order; empty when that node does not exist.
+    /// </summary>
+    public IReadOnlyList<string> NodePathsBelow(string path) =>
+        XsPath.Parse(path) is { } parsed && Tree.Find(State.Live.Root, parsed) is { } node ? new NodePathList(node, relative: true) : [];
+
+    /// <summary>The value of the live node at a canonical absolute path, or null (never to be changed: it is the node's own).</summary>
+    public byte[]? TryGetValue(string path) => XsPath.Parse(path) is { } parsed ? Tree.Find(State.Live.Root, parsed)?.Value : null;
 
     /// <summary>The open transaction ids of a connection, ascending.</summary>
     public IReadOnlyList<uint> OpenTransactions(ConnectionId id) =>
@@ -62,10 +60,8 @@ public sealed partial class Xenstored
             ? [.. connection.WatchesByPath.Values.SelectMany(w => w).OrderBy(w => w.Sequence).Select(w => new WatchInfo(w.Path, w.Token))]
             : [];
 
-    /// <summary>Introduced domains (dom0 included), by domid, with the target of their ring connection.</summary>
-    public IReadOnlyList<DomainInfo> Domains() =>
-        [.. State.Domains.Values.Select(d => new DomainInfo(d.Domid, d.Mfn, d.RemotePort,
-            State.Find(ConnectionId.Ring(d.Domid))?.Perms.Target))];
+    /// <summary>The introduced domains (dom0 included), by domid.</summary>
+    public IReadOnlyList<int> Domids() => [.. State.Domains.Keys];
 
     /// <summary>Packets queued for a connection and not yet taken.</summary>
     public int PendingOutput(ConnectionId id) => State.Find(id)?.Output.Count ?? 0;

@@ -74,8 +74,10 @@ internal static class BenchHarnessCommand
         Line("  restore", Median(r => r.Restore));
         Line("state comparison (not ideal)", Median(r => r.Compare));
         Line("decoding alone (not ideal)", Median(r => r.Decode));
+        Line("  its reference run", Median(r => r.ReferenceRun));
+        Line("  its choices", Median(r => r.Decode - r.ReferenceRun));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"allocated: full {Median(r => r.FullBytes) / scenarios / 1024:F1} KiB/scenario, ideal {Median(r => r.IdealBytes) / scenarios / 1024:F1} KiB/scenario (dump {Median(r => r.DumpBytes) / scenarios / 1024:F1}, restore {Median(r => r.RestoreBytes) / scenarios / 1024:F1})"));
+            $"allocated: full {Median(r => r.FullBytes) / scenarios / 1024:F1} KiB/scenario, ideal {Median(r => r.IdealBytes) / scenarios / 1024:F1} KiB/scenario (dump {Median(r => r.DumpBytes) / scenarios / 1024:F1}, restore {Median(r => r.RestoreBytes) / scenarios / 1024:F1}), decoding {Median(r => r.DecodeBytes) / scenarios / 1024:F1} KiB/scenario (its reference run {Median(r => r.ReferenceRunBytes) / scenarios / 1024:F1})"));
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"full / ideal = {full / ideal:F2}"));
     }
 }

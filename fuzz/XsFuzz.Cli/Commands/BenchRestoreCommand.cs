@@ -94,7 +94,7 @@ internal static class BenchRestoreCommand
                 var restored = MigrationStream.Restore(mutated);
                 // A restored daemon must be usable: render it, list it, serve a request.
                 var text = StateSnapshot.Of(restored).Text;
-                _ = restored.NodePaths();
+                _ = restored.NodePaths().ToList();
                 restored.Handle(Xenstored.Dom0, Packet.Request(Op.Directory, 1, 0, "/"));
                 if (StateComparer.Same(original, restored)) tally.Same++;
                 else

@@ -140,10 +140,13 @@ internal sealed class Choices
     public T Pick<T>(IReadOnlyList<T> list, T? want)
     {
         if (!_writing) return list[Index(list.Count, 0)];
+        // Enumerated, not indexed: a list that makes its elements on demand lists them once (NodePaths).
         var comparer = EqualityComparer<T>.Default;
-        for (var i = 0; i < list.Count; i++)
+        var i = 0;
+        foreach (var item in list)
         {
-            if (comparer.Equals(list[i], want!)) return list[Index(list.Count, i)];
+            if (comparer.Equals(item, want!)) return list[Index(list.Count, i)];
+            i++;
         }
         Fail(0);
         return list[0];

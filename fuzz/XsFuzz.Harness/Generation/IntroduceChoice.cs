@@ -35,13 +35,13 @@ internal static class IntroduceChoice
     /// <summary>The smallest domid from 1 up that is not introduced.</summary>
     private static int FreshDomid(LiveView view)
     {
-        var domains = view.Domains;
+        var domids = view.Domids;
         for (var candidate = 1; ; candidate++)
         {
             var used = false;
-            foreach (var d in domains)
+            foreach (var domid in domids)
             {
-                if (d.Domid == candidate) { used = true; break; }
+                if (domid == candidate) { used = true; break; }
             }
             if (!used) return candidate;
         }

@@ -13,7 +13,7 @@ internal sealed class LiveView(Xenstored daemon)
 {
     private IReadOnlyList<string>? _nodes;
     private string?[]? _values;
-    private IReadOnlyList<DomainInfo>? _domains;
+    private IReadOnlyList<int>? _domids;
     private List<int>? _domus;
     private IReadOnlyList<ConnectionId>? _connections;
     private IReadOnlyList<ConnectionId>? _withTransactions;
@@ -22,14 +22,14 @@ internal sealed class LiveView(Xenstored daemon)
     private IReadOnlyList<uint>? _transactions;
     private IReadOnlyList<WatchInfo>? _watches;
     private string? _relativeBase;
-    private List<string>? _relative;
+    private IReadOnlyList<string>? _relative;
 
     /// <summary>Forget everything: the daemon has just handled a step.</summary>
     public void Invalidate()
     {
         _nodes = null;
         _values = null;
-        _domains = null;
+        _domids = null;
         _domus = null;
         _connections = null;
         _withTransactions = null;
@@ -42,7 +42,8 @@ internal sealed class LiveView(Xenstored daemon)
     /// <summary>Every node's canonical path, root first, children in byte order.</summary>
     public IReadOnlyList<string> Nodes => _nodes ??= daemon.NodePaths();
 
-    public IReadOnlyList<DomainInfo> Domains => _domains ??= daemon.Domains();
+    /// <summary>The introduced domains (dom0 included), by domid.</summary>
+    public IReadOnlyList<int> Domids => _domids ??= daemon.Domids();
 
     /// <summary>The introduced domains other than dom0, by domid.</summary>
     public IReadOnlyList<int> DomUs
@@ -51,9 +52,9 @@ internal sealed class LiveView(Xenstored daemon)
         {
             if (_domus is not null) return _domus;
             var list = new List<int>();
-            foreach (var d in Domains)
+            foreach (var domid in Domids)
             {
-                if (d.Domid != 0) list.Add(d.Domid);
+                if (domid != 0) list.Add(domid);
             }
             return _domus = list;
         }
@@ -95,14 +96,8 @@ internal sealed class LiveView(Xenstored daemon)
     public IReadOnlyList<string> RelativeNodes(string basePath)
     {
         if (_relative is not null && _relativeBase == basePath) return _relative;
-        var list = new List<string>();
-        foreach (var path in Nodes)
-        {
-            if (path.Length > basePath.Length && path.StartsWith(basePath, StringComparison.Ordinal))
-                list.Add(path[basePath.Length..]);
-        }
         _relativeBase = basePath;
-        return _relative = list;
+        return _relative = daemon.NodePathsBelow(basePath[..^1]);
     }
 
     /// <summary>
@@ -113,16 +108,18 @@ internal sealed class LiveView(Xenstored daemon)
     {
         var nodes = Nodes;
         var values = _values ??= new string?[nodes.Count];
-        for (var i = 0; i < nodes.Count; i++)
+        var i = 0;
+        foreach (var path in nodes) // enumerated, not indexed: the paths are listed once
         {
-            if ((values[i] ??= ValueOf(nodes[i]) ?? "") == value) return i;
+            if ((values[i] ??= ValueOf(path) ?? "") == value) return i;
+            i++;
         }
         return -1;
     }
 
     /// <summary>The node's value as a Latin-1 string, or null if it does not exist.</summary>
     public string? ValueOf(string path) =>
-        daemon.TryGetNode(path) is { } node ? Xenstore.Wire.Latin1.Decode(node.Value) : null;
+        daemon.TryGetValue(path) is { } value ? Xenstore.Wire.Latin1.Decode(value) : null;
 
     private void SelectConnection(ConnectionId id)
     {

@@ -52,12 +52,15 @@ internal sealed class Vocabulary
     public static string BaseOf(ConnectionId id) =>
         "/local/domain/" + (id.Kind == ConnectionKind.Ring ? id.Number : 0).ToString(System.Globalization.CultureInfo.InvariantCulture) + "/";
 
+    /// <summary>The first index of <paramref name="value"/>, or -1 (enumerating: see <see cref="Decoding.Choices.Pick"/>).</summary>
     public static int IndexOf<T>(IReadOnlyList<T> list, T value)
     {
         var comparer = EqualityComparer<T>.Default;
-        for (var i = 0; i < list.Count; i++)
+        var i = 0;
+        foreach (var item in list)
         {
-            if (comparer.Equals(list[i], value)) return i;
+            if (comparer.Equals(item, value)) return i;
+            i++;
         }
         return -1;
     }

@@ -13,12 +13,16 @@ namespace XsFuzz.Harness.Running;
 /// <param name="Restore">Ideal, part 3: the live updates' restores.</param>
 /// <param name="Compare">Not in the ideal: comparing the two states after every live update and at the end.</param>
 /// <param name="Decode">Not in the ideal: decoding the inputs alone (with the reference run the decoder needs).</param>
+/// <param name="ReferenceRun">Of <paramref name="Decode"/>, what running the decoded scenarios on the reference alone costs (the rest is the choices).</param>
 /// <param name="FullBytes">Bytes the full harness allocated (this thread), all inputs together.</param>
 /// <param name="IdealBytes">Bytes the ideal run allocated, comparisons included.</param>
 /// <param name="DumpBytes">Of those, the dumps'.</param>
 /// <param name="RestoreBytes">Of those, the restores'.</param>
+/// <param name="DecodeBytes">Bytes decoding alone allocated (the reference run included).</param>
+/// <param name="ReferenceRunBytes">Of those, the reference run's.</param>
 public sealed record CostSplitResult(int Scenarios, double Full, double Requests, double Dump, double Restore, double Compare,
-    double Decode, long FullBytes, long IdealBytes, long DumpBytes, long RestoreBytes)
+    double Decode, double ReferenceRun, long FullBytes, long IdealBytes, long DumpBytes, long RestoreBytes, long DecodeBytes,
+    long ReferenceRunBytes)
 {
     /// <summary>What the property cannot do without: both instances' requests, and the live updates.</summary>
     public double Ideal => Requests + Dump + Restore;
@@ -40,16 +44,24 @@ public static class CostSplit
             foreach (var input in inputs) Agreement.Check(input, LiveUpdateFault.None, options);
         });
         var fullBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
         var decode = Time(() =>
         {
             foreach (var input in inputs) ScenarioDecoder.Decode(input, options);
         });
+        var decodeBytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var referenceRun = Time(() =>
+        {
+            foreach (var scenario in scenarios) PairRun.ReferenceOnly(options.ConfigOf(scenario).Config).Run(scenario);
+        });
+        var referenceRunBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         var ideal = new IdealRun(options);
         before = GC.GetAllocatedBytesForCurrentThread();
         foreach (var scenario in scenarios) ideal.Run(scenario);
         var idealBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         return new CostSplitResult(inputs.Count, full, Ms(ideal.Requests), Ms(ideal.Dump), Ms(ideal.Restore), Ms(ideal.Compare), decode,
-            fullBytes, idealBytes, ideal.DumpBytes, ideal.RestoreBytes);
+            referenceRun, fullBytes, idealBytes, ideal.DumpBytes, ideal.RestoreBytes, decodeBytes, referenceRunBytes);
     }
 
     private static double Time(Action action)

@@ -14,6 +14,11 @@ namespace XsFuzz.Xenstore.Migration;
 /// up to a collision of their 64-bit <see cref="Node.Hash"/>es); render the snapshots only to explain
 /// a difference.
 /// </summary>
+/// <remarks>
+/// The harness runs this after every live update, so most collections are walked in step with their
+/// struct enumerators (the other side's advanced by hand: the counts were compared first) rather than
+/// with LINQ's Zip, and quota counts as maps: SequenceEqual over their KeyValuePairs boxed every pair.
+/// </remarks>
 public static class StateComparer
 {
     public static bool Same(Xenstored first, Xenstored second) => new Comparison().Same(first.State, second.State);
@@ -43,14 +48,26 @@ public static class StateComparer
         /// </summary>
         private static bool SameTree(Node a, Node b) => a.Hash == b.Hash;
 
-        private static bool SameQuota(QuotaTable a, QuotaTable b) =>
-            a.Counts.Count == b.Counts.Count && a.Counts.SequenceEqual(b.Counts);
+        private static bool SameQuota(QuotaTable a, QuotaTable b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            // Equal as maps, so equal in order (both are sorted by domid).
+            if (a.Counts.Count != b.Counts.Count) return false;
+            foreach (var (domid, count) in a.Counts)
+            {
+                if (!b.Counts.TryGetValue(domid, out var other) || other != count) return false;
+            }
+            return true;
+        }
 
         private static bool SameDomains(Daemon a, Daemon b)
         {
             if (a.Domains.Count != b.Domains.Count) return false;
-            foreach (var (x, y) in a.Domains.Values.Zip(b.Domains.Values))
+            var other = b.Domains.Values.GetEnumerator();
+            foreach (var x in a.Domains.Values)
             {
+                other.MoveNext();
+                var y = other.Current;
                 if (x.Domid != y.Domid || x.Mfn != y.Mfn || x.RemotePort != y.RemotePort) return false;
             }
             return true;
@@ -81,9 +98,11 @@ public static class StateComparer
         private bool SameConnections(Daemon a, Daemon b)
         {
             if (a.Connections.Count != b.Connections.Count) return false;
-            foreach (var (x, y) in a.Connections.Values.Zip(b.Connections.Values))
+            var other = b.Connections.Values.GetEnumerator();
+            foreach (var x in a.Connections.Values)
             {
-                if (!SameConnection(a, x, b, y)) return false;
+                other.MoveNext();
+                if (!SameConnection(a, x, b, other.Current)) return false;
             }
             return true;
         }
@@ -95,9 +114,11 @@ public static class StateComparer
                 || !a.PartialInput.AsSpan().SequenceEqual(b.PartialInput)
                 || !SameSourceEvents(da, a, db, b)
                 || a.Transactions.Count != b.Transactions.Count || !SameWatches(a, b)) return false;
-            foreach (var (x, y) in a.Transactions.Values.Zip(b.Transactions.Values))
+            var other = b.Transactions.Values.GetEnumerator();
+            foreach (var x in a.Transactions.Values)
             {
-                if (!SameTransaction(x, y)) return false;
+                other.MoveNext();
+                if (!SameTransaction(x, other.Current)) return false;
             }
             return true;
         }
@@ -106,8 +127,11 @@ public static class StateComparer
         private static bool SameWatches(Connection a, Connection b)
         {
             if (a.WatchesByPath.Count != b.WatchesByPath.Count) return false;
-            foreach (var (x, y) in a.WatchesByPath.Zip(b.WatchesByPath))
+            var other = b.WatchesByPath.GetEnumerator();
+            foreach (var x in a.WatchesByPath)
             {
+                other.MoveNext();
+                var y = other.Current;
                 if (x.Key != y.Key || x.Value.Count != y.Value.Count) return false;
                 for (var i = 0; i < x.Value.Count; i++)
                 {

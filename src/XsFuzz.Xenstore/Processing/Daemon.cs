@@ -61,10 +61,17 @@ internal sealed class Daemon
     /// </summary>
     private readonly Dictionary<ConnectionId, Connection> _byId = [];
 
+    // ConnectionIds' answer until a connection comes or goes (the harness asks at every step).
+    private ConnectionId[]? _ids;
+
+    /// <summary>The connections' ids in <see cref="Connections"/>' order; a new list after each change, never changed itself.</summary>
+    public IReadOnlyList<ConnectionId> ConnectionIds => _ids ??= [.. Connections.Keys];
+
     public void AddConnection(Connection connection)
     {
         Connections[connection.Id] = connection;
         _byId[connection.Id] = connection;
+        _ids = null;
     }
 
     public Connection? Find(ConnectionId id) => _byId.GetValueOrDefault(id);
@@ -74,6 +81,7 @@ internal sealed class Daemon
     {
         Connections.Remove(connection.Id);
         _byId.Remove(connection.Id);
+        _ids = null;
         RemoveWatches(connection);
     }
 

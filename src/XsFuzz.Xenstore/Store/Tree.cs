@@ -92,6 +92,35 @@ internal static class Tree
         return [.. paths];
     }
 
+    /// <summary>
+    /// The path, relative to <paramref name="top"/> (names joined by '/', "" for top itself), of the node
+    /// <paramref name="index"/> places after top in <see cref="Paths"/>' order (0 ≤ index &lt; top.Size).
+    /// Finds it from the subtree sizes: one walk down, without listing the nodes before it.
+    /// </summary>
+    public static string RelativePathAt(Node top, int index)
+    {
+        if ((uint)index >= (uint)top.Size) throw new ArgumentOutOfRangeException(nameof(index));
+        var path = new System.Text.StringBuilder();
+        var node = top;
+        while (index > 0)
+        {
+            index--; // the node itself comes before its children
+            foreach (var entry in node.Children)
+            {
+                var child = entry.Value;
+                if (index < child.Size)
+                {
+                    if (path.Length > 0) path.Append('/');
+                    path.Append(child.Name);
+                    node = child;
+                    break;
+                }
+                index -= child.Size;
+            }
+        }
+        return path.ToString();
+    }
+
     /// <summary>Every node with its canonical path, root first, children in byte order.</summary>
     public static IEnumerable<(string Path, Node Node)> Walk(Node root)
     {
