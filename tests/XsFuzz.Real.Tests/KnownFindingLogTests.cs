@@ -89,4 +89,30 @@ public sealed class KnownFindingLogTests : IDisposable
         Assert.Equal(input, File.ReadAllBytes(Path.Combine(folder, "input")));
         Assert.Equal("1", File.ReadAllText(Path.Combine(folder, "count")).Trim());
     }
+
+    /// <summary>
+    /// Allow-listed daemon bugs that the coverage-guided campaign was slow to find: its target (forked
+    /// daemons, as fuzz.sh runs it) must classify each entry's own trace as that entry, or no campaign
+    /// can find it again. The trace is read from the allow-list, so a trace that no longer shows its
+    /// entry fails here (DEBUG watches: one watching socket stopped showing the renumbering once live
+    /// updates went over dom0's ring).
+    /// </summary>
+    [SandboxTheory]
+    [InlineData("oxenstored", "reply to DEBUG watches")]
+    [InlineData("xenstored", "Dump node walk error")]
+    public void The_afl_target_classifies_an_entrys_own_trace_as_that_entry(string daemon, string patternPart)
+    {
+        var kind = daemon == "xenstored" ? DaemonKind.Xenstored : DaemonKind.Oxenstored;
+        var known = KnownDifferences.Builtin();
+        var entry = Assert.Single(known.Entries, e =>
+            e.Mode != "diff" && (e.Daemon == daemon || e.Daemon == "*") && e.Pattern.Contains(patternPart, StringComparison.Ordinal));
+        var base64 = System.Text.RegularExpressions.Regex.Match(entry.Trace, @"--base64 (\S+)").Groups[1].Value;
+        var log = new KnownFindingLog(_dir, known, DateTimeOffset.UtcNow);
+        using (var target = new RealAflTarget(SandboxFixture.Layout, kind, known, hitCounts: false, forked: true, knownLog: log))
+        {
+            target.Run(Convert.FromBase64String(base64));
+        }
+        var folder = Assert.Single(Directory.GetDirectories(_dir));
+        Assert.Equal(log.FolderName(entry), Path.GetFileName(folder));
+    }
 }
