@@ -9,12 +9,13 @@
 #                                    variant "as-is"); TARGET=PATH picks another xsfuzz binary (a copy
 #                                    of build/afl of another commit; XSFUZZ_REAL_SANDBOX is set to this
 #                                    tree's sandbox script, so a copy outside the tree runs too)
-# Usage: scripts/real/build/afl-ab.sh [--rounds R] [--seconds S] [--daemon D] [--variant SPEC]...
+#   --keep                           keep the work folder (the campaigns' queues and crashes)
+# Usage: scripts/real/build/afl-ab.sh [--rounds R] [--seconds S] [--daemon D] [--keep] [--variant SPEC]...
 set -euo pipefail
 XS_SCRIPT=afl-ab.sh
 # shellcheck source=../../lib/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"
-rounds=2 seconds=60 daemon=xenstored variants=()
+rounds=2 seconds=60 daemon=xenstored keep=0 variants=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --rounds) xs_need_value "$@"; { xs_is_uint "$2" && [[ $2 -ge 1 ]]; } || xs_usage_error "--rounds must be at least 1"
@@ -24,6 +25,7 @@ while [[ $# -gt 0 ]]; do
         --daemon) xs_need_value "$@"; [[ $2 == xenstored || $2 == oxenstored ]] || xs_usage_error "--daemon must be xenstored or oxenstored"
             daemon="$2"; shift 2 ;;
         --variant) xs_need_value "$@"; variants+=("$2"); shift 2 ;;
+        --keep) keep=1; shift ;;
         *) xs_usage_error "unknown argument '$1'" ;;
     esac
 done
@@ -37,7 +39,7 @@ export AFL_NO_AFFINITY=1 XSFUZZ_REAL_SANDBOX="$XS_ROOT/scripts/real-sandbox.sh"
 timeout_ms=5000
 [[ $daemon == xenstored ]] || timeout_ms=20000
 work="$(mktemp -d "${TMPDIR:-/tmp}/xsfuzz-afl-ab.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+if [[ $keep == 1 ]]; then echo "work folder: $work"; else trap 'rm -rf "$work"' EXIT; fi
 mkdir -p "$work/seeds"
 cp "$XS_CORPUS"/00{0,1,2}-*.bin "$work/seeds/"
 stat() { awk -F' *: *' -v k="$2" '$1 == k {print $2}' "$1"; }
