@@ -21,19 +21,24 @@ Commands:
                               oxenstored.conf (after it: they win).
   start KIND [RUNDIR]         start a daemon in the background; prints "PID SOCKET" once it listens
   stop RUNDIR|PID...          stop daemons by the pid recorded in RUNDIR/daemon.pid (or given)
-  stop-all                    stop every daemon whose pid file is under CACHE/run
-  status                      list the daemons running under CACHE/run
+  stop-all                    stop every daemon whose pid file is under RUN (or CACHE/run)
+  status                      list the daemons running under RUN (or CACHE/run)
 
 The cache (default build/real in the repository, or $XSFUZZ_REAL_CACHE) holds:
   debs/   the downloaded packages (apt-get download, never installed)
   root/   their contents (dpkg -x): root/usr/lib/xen-4.17/bin/{oxenstored,xenstored}
   lib/    stub libxenctrl/libxenevtchn/libxengnttab/libxenguest and the LD_PRELOAD shim, built with
           gcc from scripts/real/*.c with version scripts generated from the daemons' own imports
-  run/    one folder per daemon: socket, pid file, logs, dom0's fake ring page and port, and the
-          domU rings: domu/<domid>.ring (the shared ring page), domu/<domid>.port (the daemon's
-          event-channel port), evtchn (the daemon's event socket: a client sends it a port number)
-          and ev<port> (a client's socket, where the daemon's notifications go); see
+  run/    (or RUN, below) one folder per daemon: socket, pid file, logs, dom0's fake ring page
+          and port, and the domU rings: domu/<domid>.ring (the shared ring page), domu/<domid>.port
+          (the daemon's event-channel port), evtchn (the daemon's event socket: a client sends it a
+          port number) and ev<port> (a client's socket, where the daemon's notifications go); see
           scripts/real/ring.h
+
+RUN, the run folders' parent: $XSFUZZ_REAL_RUN if set, else a folder on tmpfs (/dev/shm/xsfuzz-run-
+UID-CKSUM, one per cache) when /dev/shm is writable, else CACHE/run. The daemons create, map and
+delete small files there many times per input (ring pages, ports, the live update's state dump, and
+.NET's msync of a ring page): on a disk file system that was the daemons' largest kernel cost.
 EOF
 }
 
@@ -59,6 +64,15 @@ mkdir -p "$CACHE"
 CACHE="$(cd "$CACHE" && pwd)"
 BIN="$CACHE/root/usr/lib/xen-4.17/bin"
 LIB="$CACHE/lib"
+if [[ -n "${XSFUZZ_REAL_RUN:-}" ]]; then
+    RUN="$XSFUZZ_REAL_RUN"
+elif [[ -d /dev/shm && -w /dev/shm ]]; then
+    RUN="/dev/shm/xsfuzz-run-$(id -u)-$(printf '%s' "$CACHE" | cksum | cut -d' ' -f1)"
+else
+    RUN="$CACHE/run"
+fi
+RUN_ROOTS=("$RUN")     # stop-all and status look in both (a daemon started with an explicit RUNDIR)
+[[ $RUN == "$CACHE/run" ]] || RUN_ROOTS+=("$CACHE/run")
 
 # ---------------------------------------------------------------------------------------------------
 # setup
@@ -209,7 +223,7 @@ cmd_setup() {
     fi
     fetch_packages
     build_lib
-    mkdir -p "$CACHE/run"
+    mkdir -p "$CACHE/run" "$RUN"
     say "ready: $CACHE"
 }
 
@@ -298,7 +312,7 @@ cmd_exec() {
 cmd_start() {
     [[ $# -ge 1 ]] || die "start KIND [RUNDIR]"
     local kind; kind="$(kind_of "$1")"
-    local run="${2:-$CACHE/run/$kind-$$}"
+    local run="${2:-$RUN/$kind-$$}"
     mkdir -p "$run"; run="$(cd "$run" && pwd)"
     if [[ -f "$run/daemon.pid" ]] && kill -0 "$(cat "$run/daemon.pid")" 2>/dev/null; then
         die "a daemon already runs in $run (pid $(cat "$run/daemon.pid"))"
@@ -340,9 +354,18 @@ cmd_stop() {
     done
 }
 
+# The pid files of daemons under the run roots, one a line.
+pid_files() {
+    local root f
+    for root in "${RUN_ROOTS[@]}"; do
+        for f in "$root"/*/daemon.pid; do [[ ! -f "$f" ]] || echo "$f"; done
+    done
+}
+
 cmd_stop_all() {
-    local f
-    for f in "$CACHE"/run/*/daemon.pid; do
+    local f files
+    mapfile -t files < <(pid_files)
+    for f in "${files[@]}"; do
         [[ -f "$f" ]] || continue
         stop_pid "$(cat "$f")" "$(dirname "$f")"
         rm -f "$f"
@@ -351,8 +374,9 @@ cmd_stop_all() {
 }
 
 cmd_status() {
-    local f pid
-    for f in "$CACHE"/run/*/daemon.pid; do
+    local f pid files
+    mapfile -t files < <(pid_files)
+    for f in "${files[@]}"; do
         [[ -f "$f" ]] || continue
         pid="$(cat "$f")"
         # A zombie is not running: a daemon whose xsfuzz died with SIGKILL is reparented to init,
@@ -367,7 +391,8 @@ cmd_info() {
     ready || die "not set up: run scripts/real-sandbox.sh setup"
     local ox xs; ox="$(daemon_bin oxenstored)"; xs="$(daemon_bin xenstored)"
     echo "cache=$CACHE"
-    echo "run=$CACHE/run"
+    mkdir -p "$RUN"
+    echo "run=$RUN"
     echo "oxenstored=$(realpath "$ox")"
     echo "xenstored=$(realpath "$xs")"
     echo "script=$ROOT/scripts/real-sandbox.sh"

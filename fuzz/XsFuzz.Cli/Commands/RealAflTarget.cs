@@ -53,7 +53,7 @@ internal sealed class RealAflTarget : IDisposable
         KnownFindingLog? knownLog = null)
     {
         _knownLog = knownLog;
-        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing };
+        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);

@@ -191,10 +191,15 @@ public sealed class RealTarget : ITarget
         return text.ToString();
     }
 
+    /// <summary>
+    /// The daemon is killed before its connections close: a daemon that saw them close would tear them
+    /// down (destroy_conn, its watches, ...) or not, depending on how soon the kill came, and those edges
+    /// of the C daemon were most of `xsfuzz afl --daemon`'s unstable map bytes.
+    /// </summary>
     public void Dispose()
     {
+        _daemon.Dispose();
         _rings.Dispose();
         foreach (var s in _slots) s.Dispose();
-        _daemon.Dispose();
     }
 }

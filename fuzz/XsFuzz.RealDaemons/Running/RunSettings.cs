@@ -37,5 +37,14 @@ public sealed record RunSettings
     /// <summary>Keep the run folders (logs) of the daemons instead of deleting them.</summary>
     public bool KeepRunFolders { get; init; }
 
+    /// <summary>
+    /// Start the two daemons of an lu run at once, B's on a thread-pool thread (wall time), or one after
+    /// the other on the caller's thread. The AFL target needs the latter: SharpFuzz records an edge as
+    /// the pair (previous location, this location) with one static previous location for all threads,
+    /// so instrumented code (sync points, packets) on two threads at once writes edges that depend on
+    /// the interleaving: unstable map bytes.
+    /// </summary>
+    public bool StartSidesInParallel { get; init; } = true;
+
     public static RunSettings Default { get; } = new();
 }

@@ -17,7 +17,8 @@ public sealed record ScenarioOutcome(Divergence? Divergence, RunStats Stats, str
 
 /// <summary>
 /// Runs one scenario on fresh sides and tears them down: nothing is reused between scenarios, so no
-/// state can leak from one to the next. lu starts two daemons (in parallel), diff one daemon and a
+/// state can leak from one to the next. lu starts two daemons (in parallel unless
+/// <see cref="RunSettings.StartSidesInParallel"/> says not), diff one daemon and a
 /// model whose /tool/xenstored is the sandbox's binary path, as oxenstored writes its own path there.
 /// <paramref name="environmentA"/> and <paramref name="environmentB"/> go to the daemons of side A and
 /// B (the coverage maps of xsfuzz afl --daemon). <paramref name="daemonA"/> and <paramref name="daemonB"/>,
@@ -96,6 +97,20 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
     private static string? Death(ITarget target, string side) =>
         target is RealTarget { Exited: true } real && real.DeathNote() is { } note ? $"{side} died: {note}" : null;
 
+    private (ITarget A, ITarget B) StartInTurn(IReadOnlyDictionary<string, string>? envA, IReadOnlyDictionary<string, string>? envB)
+    {
+        var a = RealTarget.Start(run.LabelA, layout, run.Kind, settings, envA, daemonA);
+        try
+        {
+            return (a, RealTarget.Start(run.LabelB, layout, run.Kind, settings, envB, daemonB));
+        }
+        catch
+        {
+            a.Dispose();
+            throw;
+        }
+    }
+
     private (ITarget A, ITarget B) StartSides(XenstoredConfig config)
     {
         var envA = WithConfig(environmentA, config, daemonA);
@@ -105,6 +120,7 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
             return (RealTarget.Start(run.LabelA, layout, run.Kind, settings, envA, daemonA), new ModelTarget(model, layout: Slots.ModelLayout));
         }
         var envB = WithConfig(environmentB, config, daemonB);
+        if (!settings.StartSidesInParallel) return StartInTurn(envA, envB);
         var startB = Task.Run(() => RealTarget.Start(run.LabelB, layout, run.Kind, settings, envB, daemonB));
         RealTarget a;
         try
