@@ -122,8 +122,16 @@ public sealed partial class Xenstored
     public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) => MigrationStream.DumpAndRestore(this, fault);
 
     /// <summary>
-    /// The length of the dump this daemon was restored from (0 for a new daemon): the next dump's first
-    /// buffer size. Only a capacity: nothing the daemon does depends on it.
+    /// The buffer of the dump this daemon was restored from (null for a new daemon), for its own live
+    /// update's dump. Only a capacity: nothing the daemon does depends on it.
     /// </summary>
-    internal int LastDumpLength { get; set; }
+    internal MemoryStream? DumpBuffer { get; set; }
+
+    /// <summary>The buffer for a live update's dump: <see cref="DumpBuffer"/>, which this daemon then no longer holds, or a new one.</summary>
+    internal MemoryStream TakeDumpBuffer()
+    {
+        var buffer = DumpBuffer ?? new MemoryStream();
+        DumpBuffer = null;
+        return buffer;
+    }
 }

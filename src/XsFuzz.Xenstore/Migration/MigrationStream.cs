@@ -16,14 +16,19 @@ public static class MigrationStream
 
     /// <summary>
     /// Dumps and restores in one go (a live update): the restore reads the dump's own buffer instead of a
-    /// copy of it, and the buffer starts at the size of the daemon's last dump (no doubling on the way).
+    /// copy of it. The buffer is the one the daemon's own live update left it (emptied first), so a chain
+    /// of live updates dumps into one buffer, grown only when a dump is longer than every one before.
     /// </summary>
     internal static Xenstored DumpAndRestore(Xenstored daemon, LiveUpdateFault fault)
     {
-        using var stream = new MemoryStream(daemon.LastDumpLength);
+        // Taken, not shared: a second live update of the same daemon gets a buffer of its own.
+        var stream = daemon.TakeDumpBuffer();
+        // Emptied: the restore must read this dump, never the end of a longer one before it.
+        stream.SetLength(0);
         Dump(daemon, stream, fault);
+        // The restore copies every value and text out of the buffer: the new daemon may reuse it.
         var restored = new Xenstored(new Restorer(stream.GetBuffer(), (int)stream.Length, fault).Restore());
-        restored.LastDumpLength = (int)stream.Length;
+        restored.DumpBuffer = stream;
         return restored;
     }
 
