@@ -122,16 +122,16 @@ public sealed partial class Xenstored
     public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) => MigrationStream.DumpAndRestore(this, fault);
 
     /// <summary>
-    /// The buffer of the dump this daemon was restored from (null for a new daemon), for its own live
-    /// update's dump. Only a capacity: nothing the daemon does depends on it.
+    /// The buffers of the dump this daemon was restored from (null for a new daemon), for its own live
+    /// update's dump. Only capacity: nothing the daemon does depends on them.
     /// </summary>
-    internal MemoryStream? DumpBuffer { get; set; }
+    internal DumpBuffers? DumpBuffers { get; set; }
 
-    /// <summary>The buffer for a live update's dump: <see cref="DumpBuffer"/>, which this daemon then no longer holds, or a new one.</summary>
-    internal MemoryStream TakeDumpBuffer()
+    /// <summary>The buffers for a live update's dump: <see cref="DumpBuffers"/>, which this daemon then no longer holds, or new ones.</summary>
+    internal DumpBuffers TakeDumpBuffers()
     {
-        var buffer = DumpBuffer ?? new MemoryStream();
-        DumpBuffer = null;
-        return buffer;
+        var buffers = DumpBuffers ?? new DumpBuffers();
+        DumpBuffers = null;
+        return buffers;
     }
 }
