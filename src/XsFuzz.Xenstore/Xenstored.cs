@@ -122,8 +122,16 @@ public sealed partial class Xenstored
     public Xenstored LiveUpdate(LiveUpdateFault fault = LiveUpdateFault.None) => MigrationStream.DumpAndRestore(this, fault);
 
     /// <summary>
-    /// The length of the dump this daemon was restored from (0 for a new daemon): the next dump's first
-    /// buffer size. Only a capacity: nothing the daemon does depends on it.
+    /// The buffers of the dump this daemon was restored from (null for a new daemon), for its own live
+    /// update's dump. Only capacity: nothing the daemon does depends on them.
     /// </summary>
-    internal int LastDumpLength { get; set; }
+    internal DumpBuffers? DumpBuffers { get; set; }
+
+    /// <summary>The buffers for a live update's dump: <see cref="DumpBuffers"/>, which this daemon then no longer holds, or new ones.</summary>
+    internal DumpBuffers TakeDumpBuffers()
+    {
+        var buffers = DumpBuffers ?? new DumpBuffers();
+        DumpBuffers = null;
+        return buffers;
+    }
 }

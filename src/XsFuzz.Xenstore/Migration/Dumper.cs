@@ -14,10 +14,11 @@ namespace XsFuzz.Xenstore.Migration;
 /// Writes a daemon's whole state as a live-update stream (STREAM.md). A planted fault, when given,
 /// corrupts exactly one kind of state on the way out.
 /// </summary>
-internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault)
+/// <param name="written">Empty: the stamps of the nodes written so far (a live update passes its reused set).</param>
+internal sealed class Dumper(Daemon daemon, Stream stream, LiveUpdateFault fault, HashSet<long> written)
 {
     private readonly RecordWriter _record = new();
-    private readonly HashSet<long> _written = [];
+    private readonly HashSet<long> _written = written;
     private readonly Dictionary<Connection, uint> _connectionIds = [];
     /// <summary>Child stamps of the nodes being written, innermost last: one list for the whole recursion.</summary>
     private readonly List<long> _childStamps = [];

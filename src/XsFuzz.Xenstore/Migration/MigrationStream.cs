@@ -5,7 +5,7 @@ public static class MigrationStream
 {
     /// <summary>Writes the daemon's whole state; a planted <paramref name="fault"/> corrupts one kind of it.</summary>
     public static void Dump(Xenstored daemon, Stream into, LiveUpdateFault fault = LiveUpdateFault.None) =>
-        new Dumper(daemon.State, into, fault).Dump();
+        new Dumper(daemon.State, into, fault, []).Dump();
 
     public static byte[] DumpToBytes(Xenstored daemon, LiveUpdateFault fault = LiveUpdateFault.None)
     {
@@ -16,14 +16,17 @@ public static class MigrationStream
 
     /// <summary>
     /// Dumps and restores in one go (a live update): the restore reads the dump's own buffer instead of a
-    /// copy of it, and the buffer starts at the size of the daemon's last dump (no doubling on the way).
+    /// copy of it. The buffers are the ones the daemon's own live update left it (emptied first), so a
+    /// chain of live updates dumps into one stream, grown only when a dump is longer than every one before.
     /// </summary>
     internal static Xenstored DumpAndRestore(Xenstored daemon, LiveUpdateFault fault)
     {
-        using var stream = new MemoryStream(daemon.LastDumpLength);
-        Dump(daemon, stream, fault);
-        var restored = new Xenstored(new Restorer(stream.GetBuffer(), (int)stream.Length, fault).Restore());
-        restored.LastDumpLength = (int)stream.Length;
+        // Taken, not shared: a second live update of the same daemon gets buffers of its own.
+        var buffers = daemon.TakeDumpBuffers().Emptied();
+        new Dumper(daemon.State, buffers.Stream, fault, buffers.Written).Dump();
+        // The restore copies every value and text out of the stream: the new daemon may reuse it.
+        var restored = new Xenstored(new Restorer(buffers.Stream.GetBuffer(), (int)buffers.Stream.Length, fault).Restore());
+        restored.DumpBuffers = buffers;
         return restored;
     }
 

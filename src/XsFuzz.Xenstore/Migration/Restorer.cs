@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using System.Runtime.InteropServices;
 using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Paths;
 using XsFuzz.Xenstore.Permissions;
@@ -29,8 +30,14 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
 
     private readonly int _streamLength = length <= buffer.Length ? length : throw new ArgumentOutOfRangeException(nameof(length));
     private readonly Dictionary<long, Node> _nodes = [];
-    /// <summary>Each node's path, once a tree reached it.</summary>
-    private readonly Dictionary<long, string> _paths = [];
+    /// <summary>Where a tree first reached each node (its path is spelt out only for an error).</summary>
+    private readonly Dictionary<long, Place> _places = [];
+    /// <summary>The walk's to-do list, one for every tree of the stream.</summary>
+    private readonly Stack<(Node Node, Node? Parent, int Depth, int Length)> _walk = new();
+    /// <summary>Scratch lists of <see cref="ReadNode"/>, emptied for each node (Node.Restore copies what it keeps).</summary>
+    private readonly List<Node> _children = [];
+    private readonly List<AclEntry> _acl = [];
+    private NodePerms? _lastPerms;
     private readonly Dictionary<uint, Connection> _connections = [];
     /// <summary>Closed connections that detached watches still forward to, by stream id (never live ones).</summary>
     private readonly Dictionary<uint, Connection> _closed = [];
@@ -164,7 +171,8 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         var value = r.Bytes("value");
         var perms = ReadPerms(r);
         var count = r.Count("child count", 8);
-        var children = new List<Node>(count);
+        var children = _children;
+        children.Clear();
         // Dumps list children in byte order, so a name above the previous one is new; only a stream that
         // lists them otherwise needs the set of names seen (made then, from the names before).
         HashSet<string>? names = null;
@@ -183,14 +191,20 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         _nodes[stamp] = Node.Restore(stamp, name, value, perms, children);
     }
 
-    private static NodePerms ReadPerms(RecordReader r)
+    /// <summary>
+    /// A node's permissions; the same as the node before's (most are: a subtree's nodes inherit them)
+    /// give that node's object again, which is immutable, instead of a new one with its hash.
+    /// </summary>
+    private NodePerms ReadPerms(RecordReader r)
     {
         var owner = ReadOcamlInt(r, "owner");
         var other = ReadPermKind(r, "other");
         var count = r.Count("acl count", 9);
-        var acl = System.Collections.Immutable.ImmutableArray.CreateBuilder<AclEntry>(count);
-        for (var i = 0; i < count; i++) acl.Add(new AclEntry(ReadOcamlInt(r, "acl domid"), ReadPermKind(r, "acl letter")));
-        return new NodePerms(owner, other, acl.MoveToImmutable());
+        _acl.Clear();
+        for (var i = 0; i < count; i++) _acl.Add(new AclEntry(ReadOcamlInt(r, "acl domid"), ReadPermKind(r, "acl letter")));
+        if (_lastPerms is { } last && last.Owner == owner && last.Other == other && last.Acl.AsSpan().SequenceEqual(CollectionsMarshal.AsSpan(_acl)))
+            return last;
+        return _lastPerms = new NodePerms(owner, other, [.. _acl]);
     }
 
     /// <summary>
@@ -223,33 +237,71 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
     }
 
     /// <summary>
-    /// Walks a tree without recursion, giving each node its path. Trees share nodes (a transaction's
+    /// Walks a tree without recursion, placing each node at its path. Trees share nodes (a transaction's
     /// trees are mostly the live tree's), but a shared node sits at the same path in each; a node met at
     /// a second path, or twice in one tree, is no tree a daemon can hold (and would make every later
     /// walk exponential). A node already placed is not walked again, so each node is walked once.
+    /// A node's place is its parent there, its depth and its path's length, not the path's text: a
+    /// restore made a string per node for the check, and the string is only needed in an error.
     /// </summary>
     private void MarkReachable(RecordReader r, Node root, int at)
     {
-        var stack = new Stack<(Node Node, string Path, int Depth)>();
-        stack.Push((root, "/", -1));
-        while (stack.Count > 0)
+        _walk.Push((root, null, -1, 1));
+        while (_walk.Count > 0)
         {
-            var (node, path, depth) = stack.Pop();
-            if (_paths.TryGetValue(node.Stamp, out var placed))
+            var (node, parent, depth, length) = _walk.Pop();
+            if (_places.TryGetValue(node.Stamp, out var placed))
             {
-                if (placed != path) throw r.Error($"node {node.Stamp} is reachable at two paths, {Latin1.Quote(placed)} and {Latin1.Quote(path)}", at);
+                if (!SamePlace(node, placed, parent, depth)) throw r.Error($"node {node.Stamp} is reachable at two paths, {Latin1.Quote(PathOf(node))} and {Latin1.Quote(PathAt(parent, node.Name, depth))}", at);
                 continue;
             }
-            _paths[node.Stamp] = path;
+            _places[node.Stamp] = new Place(parent, depth);
             foreach (var child in node.Children.Values)
             {
                 if (!XsPath.IsValidComponent(child.Name, depth + 1)) throw r.Error($"node {child.Stamp} has an invalid name {Latin1.Quote(child.Name)}", at);
-                var childPath = depth < 0 ? "/" + child.Name : path + "/" + child.Name;
-                if (childPath.Length > MaxPathLength) throw r.Error($"node {child.Stamp} is deeper than any path a client can write ({childPath.Length} characters)", at);
-                stack.Push((child, childPath, depth + 1));
+                var childLength = depth < 0 ? 1 + child.Name.Length : length + 1 + child.Name.Length;
+                if (childLength > MaxPathLength) throw r.Error($"node {child.Stamp} is deeper than any path a client can write ({childLength} characters)", at);
+                _walk.Push((child, node, depth + 1, childLength));
             }
         }
     }
+
+    /// <summary>A node's parent in the tree that first reached it (null for a root), and its depth there (-1 for a root).</summary>
+    private readonly record struct Place(Node? Parent, int Depth);
+
+    /// <summary>
+    /// Whether <paramref name="node"/>, placed at <paramref name="placed"/>, is met again at the same
+    /// path text under <paramref name="parent"/> at <paramref name="depth"/>. Most shared nodes hang under a copy of their first
+    /// parent at the same path: the two parent chains are walked up until they meet. Only when they
+    /// differ in a name or a depth are the texts compared (a component starting with <c>@</c> may hold
+    /// <c>/</c>, so different chains can spell one path).
+    /// </summary>
+    private bool SamePlace(Node node, Place placed, Node? parent, int depth)
+    {
+        var a = placed.Parent;
+        var b = parent;
+        while (a is not null && b is not null && !ReferenceEquals(a, b))
+        {
+            var pa = _places[a.Stamp];
+            var pb = _places[b.Stamp];
+            if (a.Name != b.Name || pa.Depth != pb.Depth) break;
+            a = pa.Parent;
+            b = pb.Parent;
+        }
+        if (ReferenceEquals(a, b)) return true;
+        return PathOf(node) == PathAt(parent, node.Name, depth);
+    }
+
+    /// <summary>The path text of a placed node, as its tree first reached it.</summary>
+    private string PathOf(Node node)
+    {
+        var place = _places[node.Stamp];
+        return PathAt(place.Parent, node.Name, place.Depth);
+    }
+
+    /// <summary>The path text of a node named <paramref name="name"/> at <paramref name="depth"/> under a placed <paramref name="parent"/>.</summary>
+    private string PathAt(Node? parent, string name, int depth) =>
+        parent is null ? "/" : depth == 0 ? "/" + name : PathOf(parent) + "/" + name;
 
     private static QuotaTable ReadQuota(RecordReader r, string field)
     {
@@ -496,7 +548,7 @@ internal sealed class Restorer(byte[] buffer, int length, LiveUpdateFault fault)
         }
         foreach (var stamp in _nodes.Keys)
         {
-            if (!_paths.ContainsKey(stamp)) throw end.Error($"node {stamp} belongs to no tree (no parent)");
+            if (!_places.ContainsKey(stamp)) throw end.Error($"node {stamp} belongs to no tree (no parent)");
             if (stamp >= daemon.Stamps.Peek) throw end.Error($"node stamp {stamp} is not below the next stamp {daemon.Stamps.Peek}");
         }
         return daemon;

@@ -81,6 +81,41 @@ public class HostileStreamTests
         Assert.Contains("reachable at two paths", message);
     }
 
+    /// <summary>The error names both paths, spelt out from where the walk placed the node.</summary>
+    [Fact]
+    public void A_node_under_two_parents_is_rejected_with_both_paths()
+    {
+        var message = Rejection((_, nodes) =>
+        {
+            nodes.Add(StreamEditor.Node(-3, "c"));
+            nodes.Add(StreamEditor.Node(-1, "x", 0, -3));
+            nodes.Add(StreamEditor.Node(-2, "y", 0, -3));
+            nodes.Add(StreamEditor.Node(-4, "p", 0, -1, -2));
+        }, -4);
+        Assert.Contains("reachable at two paths", message);
+        Assert.Contains("/p/x/c", message);
+        Assert.Contains("/p/y/c", message);
+    }
+
+    /// <summary>
+    /// A first component starting with <c>@</c> may hold <c>/</c>: a node under <c>"@a/b"</c> and under
+    /// <c>"@a"</c> then <c>"b"</c> sits at one path text, <c>/@a/b/c</c>, which restore accepts. The check
+    /// walks the two parent chains and compares texts when they differ, as it compared texts before.
+    /// </summary>
+    [Fact]
+    public void A_node_at_one_path_text_through_different_parents_is_accepted()
+    {
+        var editor = new StreamEditor(SampleDump());
+        var root = editor.LiveRootIndex;
+        editor.InsertBefore(root++, RecordType.Node, StreamEditor.Node(-3, "c"));
+        editor.InsertBefore(root++, RecordType.Node, StreamEditor.Node(-1, "@a/b", 0, -3));
+        editor.InsertBefore(root++, RecordType.Node, StreamEditor.Node(-4, "b", 0, -3));
+        editor.InsertBefore(root++, RecordType.Node, StreamEditor.Node(-2, "@a", 0, -4));
+        editor.Records[root] = (RecordType.Node, StreamEditor.WithChild(StreamEditor.WithChild(editor.Records[root].Body, -1), -2));
+        var restored = MigrationStream.Restore(editor.Seal());
+        Assert.Equal(restored.State.Live.Root.Child("@a/b")!.Child("c")!.Stamp, restored.State.Live.Root.Child("@a")!.Child("b")!.Child("c")!.Stamp);
+    }
+
     [Fact]
     public void An_owner_with_bit_63_set_is_rejected()
     {

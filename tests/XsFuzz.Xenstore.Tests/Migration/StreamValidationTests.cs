@@ -49,7 +49,7 @@ public class StreamValidationTests
         Assert.True(StateComparer.Same(MigrationStream.Restore(dump), restored));
     }
 
-    /// <summary>A live update gives the same daemon as restoring a copy of the dump, and remembers the dump's length.</summary>
+    /// <summary>A live update gives the same daemon as restoring a copy of the dump, and keeps the dump's buffers.</summary>
     [Fact]
     public void Live_update_restores_what_the_dump_holds()
     {
@@ -58,7 +58,33 @@ public class StreamValidationTests
         var updated = daemon.LiveUpdate();
         Assert.True(StateComparer.Same(daemon, updated));
         Assert.Equal(MigrationStream.DumpToBytes(daemon), MigrationStream.DumpToBytes(updated));
-        Assert.Equal(MigrationStream.DumpToBytes(daemon).Length, updated.LastDumpLength);
+        Assert.Equal(dump.Length, updated.DumpBuffers!.Stream.Length);
+    }
+
+    /// <summary>
+    /// A chain of live updates dumps into one stream: each restore reads its own dump, not what a longer
+    /// dump before it left in the stream, each dump writes every node (not only those the last dump had
+    /// not), and a daemon updated twice does not share its buffers.
+    /// </summary>
+    [Fact]
+    public void Live_updates_in_a_row_each_restore_their_own_dump()
+    {
+        var twin = new Twin();
+        for (var i = 0; i < 20; i++) twin.Write(twin.A, $"/t/n{i}", new string('v', 50));
+        twin.LiveUpdate();
+        var buffer = twin.Updated.DumpBuffers;
+        twin.Do(twin.A, Op.Rm, 0, "/t");
+        twin.Write(twin.A, "/u", "short");
+        twin.LiveUpdate(); // compares the restored state with the reference's
+        Assert.Same(buffer, twin.Updated.DumpBuffers);
+        twin.DrainAndCompare();
+
+        var daemon = twin.Updated;
+        var first = daemon.LiveUpdate();
+        var second = daemon.LiveUpdate();
+        Assert.NotSame(first.DumpBuffers, second.DumpBuffers);
+        Assert.True(StateComparer.Same(daemon, first));
+        Assert.True(StateComparer.Same(daemon, second));
     }
 
     [Fact]
