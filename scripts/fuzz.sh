@@ -48,8 +48,10 @@ worker it started.
                     AFL_FAST_CAL (the daemons' timing makes AFL calibrate almost every
                     input 12 times instead of 7). At the end: the
                     allow-listed differences met (OUT/WORKER/known/: first seen, count,
-                    the first input) and the crashes replayed and grouped by 'xsfuzz real
-                    lu' on the plain build (at most XSFUZZ_DAEMON_TRIAGE_TIME, default 5m)
+                    the first input), the crashes' signatures as the target saw them
+                    (OUT/WORKER/crash-signatures.log) and the crashes replayed and grouped
+                    by 'xsfuzz real lu' on the plain build (at most
+                    XSFUZZ_DAEMON_TRIAGE_TIME, default 5m)
   --node NAME       this machine's name in a multi-machine campaign: workers are NAME-main,
                     NAME-s1, ... (AFL++'s one -M per machine, with a unique name)
   --sync-from DIR...  other machines' sync dirs (local paths or rsync's host:/path): every
@@ -325,8 +327,9 @@ for ((i = 0; i < jobs; i++)); do
     args+=("${afl_extra[@]}")
     touch "$out/.logs/$name.started"
     # A daemon target records the allow-listed differences it meets in the worker's known/ (AFL keeps
-    # no record of them), timed from the campaign's start (a resumed campaign: this run's start).
-    XSFUZZ_KNOWN_DIR="$out/$name/known" XSFUZZ_KNOWN_START="$campaign_start" \
+    # no record of them) and what each crash was in its crash-signatures.log (AFL keeps only the
+    # input), timed from the campaign's start (a resumed campaign: this run's start).
+    XSFUZZ_KNOWN_DIR="$out/$name/known" XSFUZZ_CRASH_LOG="$out/$name/crash-signatures.log" XSFUZZ_KNOWN_START="$campaign_start" \
         afl-fuzz "${args[@]}" -- "${target[@]}" >"$out/.logs/$name.log" 2>&1 &
     workers+=($!)
     names+=("$name")
@@ -471,6 +474,8 @@ fi
 if [[ -n "$daemon" ]]; then
     echo
     xs_known_table "$out"
+    echo
+    xs_crash_signature_table "$out"
     echo
     mapfile -t crash_files < <(xs_crash_files "$out")
     if [[ ${#crash_files[@]} -eq 0 ]]; then

@@ -343,6 +343,30 @@ xs_settle_campaign_settings() {  # PATH
     [[ -z "$config" ]] || XS_CONFIG_ARGS=(--config "$config")
 }
 
+# The AFL crashes of a daemon campaign as its target saw them (xsfuzz afl --daemon appends to
+# OUT/WORKER/crash-signatures.log, see CrashSignatureLog.cs), one row per signature over all workers,
+# earliest first: first seen (seconds since the campaign's start), crashing runs (AFL saves only those
+# with new edges), the signature and a replay line. It classifies crashes that triage cannot reproduce.
+xs_crash_signature_table() {  # OUT
+    local out="$1" f logs=()
+    for f in "$out"/*/crash-signatures.log; do
+        [[ -f "$f" ]] && logs+=("$f")
+    done
+    if [[ ${#logs[@]} -eq 0 ]]; then
+        echo "crash signatures: none (the target met no new difference)"
+        return 0
+    fi
+    echo "crash signatures, as the target saw them (first seen: seconds since the campaign's start; runs: crashing runs):"
+    awk -F'\t' '
+        { n[$2]++
+          if (!($2 in t) || $1 + 0 < t[$2] + 0) t[$2] = $1
+          if ($3 != "" && !($2 in r)) r[$2] = $3 }
+        END { for (k in t) printf "%s\t%s\t%s\t%s\n", t[k], n[k], k, r[k] }' "${logs[@]}" \
+        | LC_ALL=C sort -t$'\t' -k1,1g -k3,3 \
+        | awk -F'\t' 'BEGIN { printf "%14s %7s  %s\n", "first seen (s)", "runs", "signature / replay" }
+                     { printf "%14s %7s  %s\n%24s%s\n", $1, $2, $3, "", $4 }'
+}
+
 # The allow-list entries a daemon campaign met (xsfuzz afl --daemon writes OUT/WORKER/known/NNN-SLUG/,
 # see KnownFindingLog.cs), one row per entry over all workers, earliest first: first seen (seconds since
 # the campaign's start, the dry run of the seeds included), total count, the worker and input of the

@@ -140,7 +140,8 @@ internal static class AflCommand
         {
             var layout = SandboxLayout.Prepare(null, cache, build);
             var known = KnownDifferences.Builtin();
-            return new RealAflTarget(layout, kind, known, hitCounts, forked, overRing, KnownFindingLog.FromEnvironment(known));
+            return new RealAflTarget(layout, kind, known, hitCounts, forked, overRing, KnownFindingLog.FromEnvironment(known),
+                CrashSignatureLog.FromEnvironment());
         }
         catch (SandboxException e)
         {

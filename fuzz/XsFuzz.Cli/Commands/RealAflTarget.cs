@@ -17,7 +17,8 @@ namespace XsFuzz.Cli.Commands;
 /// the map afl-fuzz reads. A divergence whose signature the allow-list does not know, and a daemon that
 /// died by the end of a run without one, throw <see cref="RealDaemonFinding"/>: an AFL crash, whose
 /// file replays with the reproducer in its message. An allow-listed one goes to the <see cref="KnownFindingLog"/>,
-/// if there is one (AFL keeps no record of it).
+/// if there is one (AFL keeps no record of it); a new one also goes to the <see cref="CrashSignatureLog"/>, if there
+/// is one (AFL keeps the input of a crash, not what it was).
 /// </summary>
 internal sealed class RealAflTarget : IDisposable
 {
@@ -27,6 +28,7 @@ internal sealed class RealAflTarget : IDisposable
     private readonly RunDescription _run;
     private readonly KnownDifferences _known;
     private readonly KnownFindingLog? _knownLog;
+    private readonly CrashSignatureLog? _crashLog;
     private readonly CoverageMap _mapA;
     private readonly CoverageMap _mapB;
     private readonly ScenarioRunner _runner;
@@ -49,10 +51,12 @@ internal sealed class RealAflTarget : IDisposable
     /// <param name="forked">Fork each side's daemon from a fork server (true) or start it afresh.</param>
     /// <param name="overRing">oxenstored: live updates over dom0's ring (RunSettings.OxenstoredUpdateOverRing).</param>
     /// <param name="knownLog">Where allow-listed differences are recorded, or null.</param>
+    /// <param name="crashLog">Where the signatures of new ones (AFL crashes) are recorded, or null.</param>
     public RealAflTarget(SandboxLayout layout, DaemonKind kind, KnownDifferences known, bool hitCounts, bool forked = true, bool overRing = true,
-        KnownFindingLog? knownLog = null)
+        KnownFindingLog? knownLog = null, CrashSignatureLog? crashLog = null)
     {
         _knownLog = knownLog;
+        _crashLog = crashLog;
         var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
@@ -124,7 +128,9 @@ internal sealed class RealAflTarget : IDisposable
             return;
         }
         var base64 = ScenarioEncoder.TryEncode(mapped.Runnable, _options) is { } bytes ? Convert.ToBase64String(bytes) : Convert.ToBase64String(input);
-        throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {_run.Reproducer(base64)}{_replayFlags}\n{outcome.Diagnostics}");
+        var replay = _run.Reproducer(base64) + _replayFlags;
+        _crashLog?.Record(signature, replay);
+        throw new RealDaemonFinding($"{_run.Kind.Name()}: {signature}\nreplay: {replay}\n{outcome.Diagnostics}");
     }
 
     /// <summary>Adds the last run's daemon edges (both sides) into <paramref name="aflMap"/>, the map afl-fuzz reads.</summary>

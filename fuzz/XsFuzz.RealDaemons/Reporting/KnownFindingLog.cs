@@ -43,14 +43,17 @@ public sealed class KnownFindingLog
     public static KnownFindingLog? FromEnvironment(KnownDifferences known)
     {
         if (Environment.GetEnvironmentVariable(DirVariable) is not { Length: > 0 } dir) return null;
-        var start = DateTimeOffset.UtcNow;
-        if (Environment.GetEnvironmentVariable(StartVariable) is { Length: > 0 } given)
-        {
-            if (!double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
-                throw new FormatException($"{StartVariable} must be Unix seconds, not '{given}'");
-            start = DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
-        }
-        return new KnownFindingLog(dir, known, start);
+        return new KnownFindingLog(dir, known, StartFromEnvironment());
+    }
+
+    /// <summary>The campaign's start (<see cref="StartVariable"/>), or now when it is unset.</summary>
+    /// <exception cref="FormatException"><see cref="StartVariable"/> is not a number of seconds.</exception>
+    internal static DateTimeOffset StartFromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable(StartVariable) is not { Length: > 0 } given) return DateTimeOffset.UtcNow;
+        if (!double.TryParse(given, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
+            throw new FormatException($"{StartVariable} must be Unix seconds, not '{given}'");
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000));
     }
 
     /// <summary>The folder name of an entry: its 1-based place in the allow-list and its pattern in short.</summary>
