@@ -37,6 +37,7 @@ public sealed class CrashSignatureLogTests : IDisposable
             "7.0\tA died: killed by signal 6\txsfuzz real lu --base64 CCCC",
             "7.0\tend drain: WATCH_EVENT extra in A\txsfuzz real lu --base64 DDDD",
         ], File.ReadAllLines(LogPath));
+        Assert.Equal((byte)'3', File.ReadAllBytes(LogPath)[0]);   // no byte-order mark: fuzz.sh's awk would read it into the time
     }
 
     /// <summary>

@@ -22,6 +22,7 @@ public sealed class CrashSignatureLog
     private readonly DateTimeOffset _start;
     private readonly Func<DateTimeOffset> _now;
     private readonly HashSet<string> _replayed = new(StringComparer.Ordinal);
+    private static readonly UTF8Encoding NoMark = new(encoderShouldEmitUTF8Identifier: false);
 
     public CrashSignatureLog(string path, DateTimeOffset start, Func<DateTimeOffset>? now = null)
     {
@@ -45,7 +46,7 @@ public sealed class CrashSignatureLog
         var seconds = (_now() - _start).TotalSeconds;
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{seconds:F1}\t{one}\t{(_replayed.Add(one) ? OneField(replay) : "")}\n");
-        File.AppendAllText(_path, line, Encoding.UTF8);
+        File.AppendAllText(_path, line, NoMark);   // Encoding.UTF8 would start a new file with a byte-order mark, which awk reads as part of the first field
     }
 
     /// <summary>The first line of a text, without tabs: one field of the log.</summary>
