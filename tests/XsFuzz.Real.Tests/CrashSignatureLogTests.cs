@@ -40,6 +40,15 @@ public sealed class CrashSignatureLogTests : IDisposable
         Assert.Equal((byte)'3', File.ReadAllBytes(LogPath)[0]);   // no byte-order mark: fuzz.sh's awk would read it into the time
     }
 
+    [Fact]
+    public void A_log_that_cannot_be_written_does_not_stop_the_run()
+    {
+        var log = new CrashSignatureLog(LogPath, Start);
+        Directory.CreateDirectory(LogPath);   // a folder where the file should be: every append fails
+        log.Record("end drain: WATCH_EVENT extra in A", "xsfuzz real lu --base64 AAAA");
+        Assert.True(Directory.Exists(LogPath));
+    }
+
     /// <summary>
     /// The AFL target writes a new difference to the log before it throws it to AFL: transaction ids
     /// restart after a live update, with an allow-list that does not know it.

@@ -39,14 +39,25 @@ public sealed class CrashSignatureLog
             ? new CrashSignatureLog(path, KnownFindingLog.StartFromEnvironment())
             : null;
 
-    /// <summary>Appends one crashing run; <paramref name="replay"/> is written only with the signature's first line.</summary>
+    /// <summary>
+    /// Appends one crashing run; <paramref name="replay"/> is written only with the signature's first line.
+    /// A log that cannot be written is said on stderr and the run goes on: the finding itself must still
+    /// reach AFL as a crash.
+    /// </summary>
     public void Record(string signature, string replay)
     {
         var one = OneField(signature);
         var seconds = (_now() - _start).TotalSeconds;
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{seconds:F1}\t{one}\t{(_replayed.Add(one) ? OneField(replay) : "")}\n");
-        File.AppendAllText(_path, line, NoMark);   // Encoding.UTF8 would start a new file with a byte-order mark, which awk reads as part of the first field
+        try
+        {
+            File.AppendAllText(_path, line, NoMark);   // Encoding.UTF8 would start a new file with a byte-order mark, which awk reads as part of the first field
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"xsfuzz afl: cannot write the crash log {_path}: {e.Message}");
+        }
     }
 
     /// <summary>The first line of a text, without tabs: one field of the log.</summary>
