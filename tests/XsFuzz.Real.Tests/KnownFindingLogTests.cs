@@ -101,7 +101,6 @@ public sealed class KnownFindingLogTests : IDisposable
     [SandboxTheory]
     [InlineData("oxenstored", "reply to DEBUG watches")]
     [InlineData("xenstored", "Dump node walk error")]
-    [InlineData("oxenstored", "negative domid")]
     public void The_afl_target_classifies_an_entrys_own_trace_as_that_entry(string daemon, string patternPart)
     {
         var kind = daemon == "xenstored" ? DaemonKind.Xenstored : DaemonKind.Oxenstored;
