@@ -101,6 +101,8 @@ public sealed class KnownFindingLogTests : IDisposable
     [SandboxTheory]
     [InlineData("oxenstored", "reply to DEBUG watches")]
     [InlineData("xenstored", "Dump node walk error")]
+    [InlineData("oxenstored", "negative domid")]
+    [InlineData("oxenstored", "answered in A, no answer in B")]
     public void The_afl_target_classifies_an_entrys_own_trace_as_that_entry(string daemon, string patternPart)
     {
         var kind = daemon == "xenstored" ? DaemonKind.Xenstored : DaemonKind.Oxenstored;

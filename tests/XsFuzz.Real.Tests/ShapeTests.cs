@@ -48,6 +48,12 @@ public class ShapeTests
         var e1 = P(Op.WatchEvent, "/a\0t1\0", 0);
         Assert.Equal("more copies of the same WATCH_EVENTs in A", DeliveryShape.Describe(D(e0, e1, e0, e1), D(e0, e1, e1)));
         Assert.Equal("more copies of the same WATCH_EVENTs in B", DeliveryShape.Describe(D(e0, e1), D(e0, e1, e0)));
+        // Each side repeated other events: copies both ways, nothing lost.
+        Assert.Equal("other numbers of copies of the same WATCH_EVENTs", DeliveryShape.Describe(D(e0, e1, e0), D(e0, e1, e1)));
+        Assert.Equal("other numbers of copies of the same WATCH_EVENTs",
+            DeliveryShape.Describe(D(P(Op.Write, "OK\0", 2), e0, e0, e1), D(e0, P(Op.Write, "OK\0", 2), e1, e1)));
+        // The same, but a reply differs too: not only copies.
+        Assert.Equal("WRITE instead of WATCH_EVENT", DeliveryShape.Describe(D(P(Op.Write, "OK\0", 2), e0, e0, e1), D(e0, P(Op.Write, "OK\0", 3), e1, e1)));
         // A new event, not a copy: still "extra".
         Assert.Equal("WATCH_EVENT extra in A", DeliveryShape.Describe(D(e0, e1), D(e0)));
         // A lost one beside a copy: the first difference is named.

@@ -45,6 +45,15 @@ internal sealed class RealAflTarget : IDisposable
     /// usual tens of milliseconds. Only forked copies are killed; fresh daemons wait out their timeouts.
     /// </summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a step waits for its answer: well below <see cref="Budget"/>, so that a daemon that has
+    /// stopped answering a connection (oxenstored after a second INTRODUCE, allow-list entry 019) is
+    /// recorded as the divergence it is instead of ending the run as a hang. An answer takes
+    /// microseconds to milliseconds; a connection that missed one waits only briefly afterwards
+    /// (RingConnection's deaf wait), so the first missed answer is what this bounds.
+    /// </summary>
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(1);
     private readonly RunBudget _budget;
 
     /// <param name="hitCounts">Fold the daemons' hit counts (true) or only which edges they hit.</param>
@@ -57,7 +66,7 @@ internal sealed class RealAflTarget : IDisposable
     {
         _knownLog = knownLog;
         _crashLog = crashLog;
-        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false };
+        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false, ReplyTimeout = ReplyTimeout };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);
