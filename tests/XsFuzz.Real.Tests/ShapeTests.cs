@@ -73,6 +73,10 @@ public class ShapeTests
         Assert.Equal("DEBUG mfn (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 0, "mfn\0-21\0")));
         // A request over the ring of such a domain, naming none itself, and that ring's drains.
         Assert.Equal("SET_PERMS (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(-42), 0, 14, "\0")));
+        // An ACL entry names a domain: the first odd one tags the SET_PERMS.
+        Assert.Equal("SET_PERMS (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 14, "/tool\0r1\0n-1606385406\0")));
+        Assert.Equal("SET_PERMS (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 14, "/a\0b32752\0r-3\0")));
+        Assert.Equal("SET_PERMS", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 14, "/a\0r5\0w\u009eT\0n\0")));
         Assert.Equal("IS_DOMAIN_INTRODUCED (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(513146), 0, 17, "0\0")));
         Assert.Equal("RELEASE (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(513146), 0, 9, "-57\0")));
         Assert.Equal("WRITE", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(5), 0, 11, "a\0b")));

@@ -7,8 +7,8 @@ namespace XsFuzz.Harness.Reporting;
 
 /// <summary>
 /// The value-free name of a request for signatures: its op; for CONTROL its sub-command; and for a
-/// request about a domain, whether the domid is negative or reserved (at or above DOMID_FIRST_RESERVED,
-/// 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
+/// request about a domain (SET_PERMS: an ACL entry's domain), whether the domid is negative or reserved
+/// (at or above DOMID_FIRST_RESERVED, 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
 /// so their differences are worth their own groups. A request that names no such domain but comes
 /// over the ring of one (D-42, D513146), and a drain of that ring, carry the same tag. Every op number
 /// the protocol does not define is one name, "unknown type": the daemons treat them all alike, and a
@@ -34,6 +34,11 @@ internal static class StepNames
                  or (uint)Op.SetTarget or (uint)Op.GetDomainPath)
         {
             domid = pieces[0];
+        }
+        else if (r.Type == (uint)Op.SetPerms)
+        {
+            // An ACL entry names a domain too: the first one that is negative or reserved, if any.
+            domid = pieces.Skip(1).Where(e => e.Length > 1).Select(e => e[1..]).FirstOrDefault(d => DomidTag(d).Length > 0);
         }
         var tag = DomidTag(domid);
         return op + (tag.Length > 0 ? tag : OfConnection(r.Connection));
