@@ -111,6 +111,9 @@ public class AllowListCoverageTests
     [InlineData("reply to WRITE: more copies of the same WATCH_EVENTs in A")]
     [InlineData("end drain: other numbers of copies of the same WATCH_EVENTs")]
     [InlineData("reply to DIRECTORY: ERROR(EAGAIN) instead of ERROR(EEXIST)")]
+    [InlineData("reply to MKDIR: ERROR(EEXIST) instead of ERROR(ENOSPC)")]
+    [InlineData("no live update done yet: reply to MKDIR: ERROR(EAGAIN) instead of ERROR(ENOSPC)")]
+    [InlineData("reply to DIRECTORY: ERROR(ENOSPC) instead of ERROR(EAGAIN)")]
     [InlineData("no live update done yet: reply to DIRECTORY (negative domid): ERROR(EAGAIN) instead of ERROR(EACCES)")]
     [InlineData("no live update done yet: reply to MKDIR (negative domid): ERROR(EACCES) instead of ERROR(EAGAIN)")]
     // SET_PERMS naming a negative domid's domain, which the update dropped (StepNames tags the ACL's domid).
