@@ -70,6 +70,8 @@ public class ShapeTests
         Assert.Equal("WRITE", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 11, "/a\0v")));
         Assert.Equal("RELEASE (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 9, "-57\0")));
         Assert.Equal("SET_TARGET (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 19, "2101496130\0000\0")));
+        Assert.Equal("SET_TARGET (reserved domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 19, "\0002101496130\0")));
+        Assert.Equal("SET_TARGET", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 19, "3\0005\0")));
         Assert.Equal("DEBUG mfn (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(default, 0, 0, "mfn\0-21\0")));
         // A request over the ring of such a domain, naming none itself, and that ring's drains.
         Assert.Equal("SET_PERMS (negative domid)", StepNames.Of(new Harness.Scenarios.RequestCommand(ConnectionId.Ring(-42), 0, 14, "\0")));

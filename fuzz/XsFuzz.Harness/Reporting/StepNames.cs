@@ -31,9 +31,14 @@ internal static class StepNames
             if (first is "mfn" or "quota" or "xenbus" && pieces.Length > 1) domid = pieces[1];
         }
         else if (r.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.Resume or (uint)Op.IsDomainIntroduced
-                 or (uint)Op.SetTarget or (uint)Op.GetDomainPath)
+                 or (uint)Op.GetDomainPath)
         {
             domid = pieces[0];
+        }
+        else if (r.Type == (uint)Op.SetTarget)
+        {
+            // Both arguments are domains: the first odd one (the target, when only it is).
+            domid = pieces.Take(2).FirstOrDefault(d => DomidTag(d).Length > 0) ?? pieces[0];
         }
         else if (r.Type == (uint)Op.SetPerms)
         {
