@@ -58,33 +58,6 @@ public class ModelPairTests
         Assert.Equal("reply to TRANSACTION_START: TRANSACTION_START payload", d.Signature);
     }
 
-    /// <summary>
-    /// The AFL target's mode: after a difference in content both sides run the rest of the scenario (the
-    /// daemons' later code still runs), and the first difference is the one reported.
-    /// </summary>
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Keeping_both_sides_runs_the_rest_on_the_updated_side_and_reports_the_first_difference(bool keepBoth)
-    {
-        var scenario = ScenarioMapper.Map(Parse("""
-            node /a "" n0 r1
-            LIVE-UPDATE
-            A2 tx0 WRITE /after v
-            LIVE-UPDATE
-            """)).Runnable;
-        using var a = new ModelTarget(XenstoredConfig.Debian, LiveUpdateFault.PermEntryLost, Slots.ModelLayout, "A");
-        using var b = new ModelTarget(XenstoredConfig.Debian, LiveUpdateFault.None, Slots.ModelLayout, "B");
-        var pair = new PairRun(a, b, PairMode.LiveUpdate, StateCheck.Walks) { KeepBothAfterDivergence = keepBoth };
-        var d = pair.Run(scenario);
-        Assert.NotNull(d);
-        Assert.Equal(1, d.Step);
-        Assert.Equal("live update: state differs in [perms: *]", d.Signature);
-        var read = a.Exchange(Xenstore.Domains.ConnectionId.Socket(1), Xenstore.Wire.Packet.Request(Xenstore.Wire.Op.Read, 99, 0, "/after"));
-        Assert.Equal(keepBoth ? Xenstore.Wire.Op.Read : Xenstore.Wire.Op.Error, read.Packets[0].Op);
-        Assert.Equal(keepBoth ? 2 : 1, pair.Stats.LiveUpdates);
-    }
-
     [Fact]
     public void Watch_events_are_read_at_the_step_that_causes_them_and_sync_replies_are_removed()
     {

@@ -66,8 +66,7 @@ internal sealed class RealAflTarget : IDisposable
     {
         _knownLog = knownLog;
         _crashLog = crashLog;
-        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false, ReplyTimeout = ReplyTimeout,
-            KeepBothAfterDivergence = true };
+        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false, ReplyTimeout = ReplyTimeout };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);

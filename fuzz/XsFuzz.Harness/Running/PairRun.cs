@@ -14,8 +14,7 @@ namespace XsFuzz.Harness.Running;
 /// follows them); after every request the sender's delivery must be the same on both, after every live
 /// update and at the end the states must be the same (<see cref="StateCheck"/>), and at the end so must
 /// everything still queued. The first disagreement is returned as a <see cref="Divergence"/>; the run then
-/// carries on with the reference alone, so that a decoder driving it can still read the rest of its input
-/// (or, with <see cref="KeepBothAfterDivergence"/>, with both targets, comparing nothing more).
+/// carries on with the reference alone, so that a decoder driving it can still read the rest of its input.
 /// The pair does not own its targets: whoever made them disposes them.
 /// </summary>
 /// <remarks>
@@ -66,20 +65,6 @@ public sealed class PairRun
     /// <summary>Whether a divergence was found (the run then goes on with the reference alone).</summary>
     public bool Diverged { get; private set; }
 
-    /// <summary>
-    /// After a divergence in content (a reply, a drain or a state that differs while both targets answer),
-    /// keep running the rest of the scenario on both targets without comparing (<see cref="Run"/> still
-    /// returns the first divergence). For coverage-guided runs on real daemons: an allow-listed difference
-    /// at the first live update (oxenstored rewrites its special nodes in every update) would otherwise
-    /// end most runs there, so no later step, and no later update, would ever run, and whatever a run
-    /// covers would hang on where its first (possibly timing-dependent) difference came. A death, a
-    /// missing answer or a failed update still ends the run on the updated target.
-    /// </summary>
-    public bool KeepBothAfterDivergence { get; init; }
-
-    /// <summary>False once a divergence was found and both targets were kept: nothing more is compared.</summary>
-    private bool _comparing = true;
-
     /// <summary>The reference model's state as the lists choices index into (model references only).</summary>
     internal LiveView View => _referenceModel?.View
         ?? throw new InvalidOperationException("choices are made against a model reference");
@@ -87,29 +72,21 @@ public sealed class PairRun
     /// <summary>Runs a whole scenario; the first divergence, or null.</summary>
     public Divergence? Run(Scenario scenario)
     {
-        Divergence? first = null;
-        // True when the run ends here: a divergence after which the updated target was not kept.
-        bool Ends(Divergence? d)
-        {
-            first ??= d;
-            return d is not null && _comparing;
-        }
         foreach (var domain in scenario.Domains)
         {
-            if (Ends(ApplyDomain(domain))) return first;
+            if (ApplyDomain(domain) is { } d) return d;
         }
         foreach (var node in scenario.Nodes)
         {
-            if (Ends(ApplyNode(node))) return first;
+            if (ApplyNode(node) is { } d) return d;
         }
-        if (Ends(ApplyListener(scenario.Listener))) return first;
+        if (ApplyListener(scenario.Listener) is { } l) return l;
         FinishSetup();
         for (var step = 1; step <= scenario.Commands.Count; step++)
         {
-            if (Ends(Execute(scenario.Commands[step - 1], step))) return first;
+            if (Execute(scenario.Commands[step - 1], step) is { } d) return d;
         }
-        Ends(Finish(scenario.Commands.Count + 1));
-        return first;
+        return Finish(scenario.Commands.Count + 1);
     }
 
     public Divergence? ApplyDomain(DomainSetup domain) => Setup(ScenarioSetup.Requests(domain, NextId));
@@ -281,7 +258,7 @@ public sealed class PairRun
     private Divergence? Compare(CheckPoint point, int step, Command? command, ConnectionId connection, Delivery? updated,
         Delivery reference, uint setupType = 0)
     {
-        if (updated is null || !_comparing || updated.Equals(reference)) return null;
+        if (updated is null || updated.Equals(reference)) return null;
         // Named only now: the hot path (deliveries that agree) builds no text.
         var what = point switch
         {
@@ -291,9 +268,8 @@ public sealed class PairRun
             _ => "end drain" + StepNames.OfConnection(connection),
         };
         var shape = Death(updated, reference) ?? what + ": " + DeliveryShape.Describe(updated, reference);
-        var bothAnswered = updated.Ending == Ending.Complete && reference.Ending == Ending.Complete;
         return Diverge(new Divergence(point, step, command, connection, updated, reference, null, null,
-            updated.Failure ?? reference.Failure, Signature(shape)), bothAnswered);
+            updated.Failure ?? reference.Failure, Signature(shape)));
     }
 
     /// <summary>When a side's connection broke because its daemon died, the death is the finding, whatever the step.</summary>
@@ -307,14 +283,14 @@ public sealed class PairRun
 
     private Divergence? CompareStates(CheckPoint point, int step, Command? command)
     {
-        if (!_comparing || _states.Compare(_updated!, _reference) is not { } difference) return null;
+        if (_states.Compare(_updated!, _reference) is not { } difference) return null;
         var what = point == CheckPoint.FinalState ? Signatures.EndState : Signatures.UpdateState;
         return Diverge(new Divergence(point, step, command, null, null, null, difference.Updated, difference.Reference,
-            difference.Failure, Signature(what + difference.Shape)), inContent: difference.Failure is null);
+            difference.Failure, Signature(what + difference.Shape)));
     }
 
     /// <summary>A failed update is its own event: no "no live update done yet" prefix.</summary>
-    private Divergence? Fail(CheckPoint point, int step, Command command, string what, string detail) =>
+    private Divergence Fail(CheckPoint point, int step, Command command, string what, string detail) =>
         Diverge(new Divergence(point, step, command, null, null, null, null, null, detail,
             _mode == PairMode.Diff && _updatedOnce ? Signatures.AfterUpdate(what) : what));
 
@@ -322,17 +298,9 @@ public sealed class PairRun
         ? (_updatedOnce ? shape : Signatures.BeforeAnyUpdate(shape))
         : (_updatedOnce ? Signatures.AfterUpdate(shape) : shape);
 
-    /// <param name="inContent">Both targets are still serving (see <see cref="KeepBothAfterDivergence"/>).</param>
-    /// <returns>The divergence, or null once nothing is compared any more (a later one is not reported).</returns>
-    private Divergence? Diverge(Divergence divergence, bool inContent = false)
+    private Divergence Diverge(Divergence divergence)
     {
-        if (!_comparing) return null;
         Diverged = true;
-        if (KeepBothAfterDivergence && inContent)
-        {
-            _comparing = false;
-            return divergence;
-        }
         _updated = null;
         _makeUpdated = null;
         return divergence;

@@ -1,5 +1,3 @@
-using XsFuzz.Harness.Running;
-
 namespace XsFuzz.RealDaemons.Running;
 
 /// <summary>Timeouts and live-update flags of real runs.</summary>
@@ -47,13 +45,6 @@ public sealed record RunSettings
     /// the interleaving: unstable map bytes.
     /// </summary>
     public bool StartSidesInParallel { get; init; } = true;
-
-    /// <summary>
-    /// After the first difference in content, run the rest of the scenario on both daemons without
-    /// comparing (<see cref="PairRun.KeepBothAfterDivergence"/>): the AFL target's choice, for coverage.
-    /// The report is the same first difference either way.
-    /// </summary>
-    public bool KeepBothAfterDivergence { get; init; }
 
     public static RunSettings Default { get; } = new();
 }

@@ -39,7 +39,7 @@ public sealed class ScenarioRunner(SandboxLayout layout, RunDescription run, Run
         var (a, b) = StartSides(config);
         try
         {
-            var pair = new PairRun(a, b, run.Mode, StateCheck.Walks) { KeepBothAfterDivergence = settings.KeepBothAfterDivergence };
+            var pair = new PairRun(a, b, run.Mode, StateCheck.Walks);
             var divergence = pair.Run(scenario);
             pair.Stats.DaemonsStarted += run.Mode == PairMode.LiveUpdate ? 2 : 1;
             var death = divergence is null ? Death(a, "A") ?? Death(b, "B") : null;
