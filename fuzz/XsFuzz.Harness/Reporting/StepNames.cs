@@ -7,10 +7,11 @@ namespace XsFuzz.Harness.Reporting;
 
 /// <summary>
 /// The value-free name of a request for signatures: its op; for CONTROL its sub-command; and for a
-/// request about a domain (SET_PERMS: an ACL entry's domain), whether the domid is negative or reserved
-/// (at or above DOMID_FIRST_RESERVED, 0x7FF0): such domains behave apart in the daemons (and in the sandbox, where they do not exist),
-/// so their differences are worth their own groups. A request that names no such domain but comes
-/// over the ring of one (D-42, D513146), and a drain of that ring, carry the same tag. Every op number
+/// request about a domain (SET_TARGET: either domain; SET_PERMS: an ACL entry's), whether the domid is
+/// negative or reserved (at or above DOMID_FIRST_RESERVED, 0x7FF0): such domains behave apart in the
+/// daemons (and in the sandbox, where they do not exist), so their differences are worth their own
+/// groups. A request that names no such domain but comes over the ring of one (D-42, D513146), and a
+/// drain of that ring, carry the same tag. Every op number
 /// the protocol does not define is one name, "unknown type": the daemons treat them all alike, and a
 /// name per number would split one difference into as many groups as the fuzzer tried numbers.
 /// </summary>
