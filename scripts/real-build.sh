@@ -23,7 +23,8 @@ Run them with XSFUZZ_REAL_BUILD=traced|plain|debian-4.17.5 scripts/real-sandbox.
   --cache DIR   the sandbox's cache (default build/real, or $XSFUZZ_REAL_CACHE)
   --coverage    instead, build CACHE/built/coverage: both daemons with coverage of their source lines
                 (C: clang's source-based coverage; OCaml: the probes of scripts/real/coverage), for
-                scripts/real-coverage.sh; its own stamp
+                scripts/real-coverage.sh; its own stamp (also installs ocaml-compiler-libs, llvm-14
+                and libclang-rt-14-dev, clang's profile runtime)
   --force       rebuild even when the stamp says nothing changed
   --quiet       print nothing when already done
   -h, --help    this text
@@ -119,12 +120,13 @@ have() {  # PACKAGE
         dpkg-dev) command -v dpkg-source ;;          # unpacks the source with Debian's patches
         ocaml-compiler-libs) [[ -f "$(ocamlc -where)/compiler-libs/ast_mapper.cmx" ]] ;;  # the probes' rewriter
         llvm-14) command -v llvm-profdata-14 ;;      # reads the C coverage build's counters
+        libclang-rt-14-dev) [[ -f "$(clang -print-resource-dir)/lib/linux/libclang_rt.profile-$(uname -m).a" ]] ;;  # links it
     esac >/dev/null 2>&1
 }
 
 ensure_tools() {
     local missing=() p wanted=("${PACKAGES[@]}")
-    [[ $coverage == 0 ]] || wanted+=(ocaml-compiler-libs llvm-14)
+    [[ $coverage == 0 ]] || wanted+=(ocaml-compiler-libs llvm-14 libclang-rt-14-dev)
     for p in "${wanted[@]}"; do have "$p" || missing+=("$p"); done
     [[ ${#missing[@]} -gt 0 ]] || return 0
     say "apt-get install ${missing[*]}"
