@@ -21,6 +21,8 @@
  *   - kicks still queued on the daemon's event socket $RUN/evtchn (the fd is shared): read away;
  *   - stdout/stderr ($RUN/daemon.out, one open file for all): emptied, so that a death note is
  *     the last child's own.
+ * A child also starts with the errno the daemon had at that first poll, not with what the server's
+ * own calls left: the C daemon answers some requests with a leftover errno (allow-list entry 009).
  * The AFL map (__AFL_SHM_ID) is attached before the first poll: every child writes into the same
  * map, and so does a child's live-update re-exec, which attaches it again.
  *
@@ -54,6 +56,7 @@ static int ring_known;
 static char next_copy[64];
 static ssize_t next_length = -1;      /* -1: there was no evtchn.next */
 static int event_fd = -1;
+static int errno_at_first_poll;       /* a child starts with it, not with the server's leftovers */
 
 /* $RUN/domu at the first poll: few small files (dom0's port). */
 #define SAVED_MAX 16
@@ -250,6 +253,7 @@ static void serve(void)
             char id[16];
             snprintf(id, sizeof(id), "%d", (int)server);
             setenv("XSFUZZ_PARENT", id, 1);      /* what shim.c checks again after a re-exec */
+            errno = errno_at_first_poll;
             return;
         }
         int32_t out = child;
@@ -270,6 +274,7 @@ int poll(struct pollfd *fds, nfds_t n, int timeout)
         checked = 1;
         const char *on = getenv("XSFUZZ_FORKSERVER");
         if (on && strcmp(on, "1") == 0) {
+            errno_at_first_poll = errno;
             unsetenv("XSFUZZ_FORKSERVER");   /* a child's live-update re-exec runs normally */
             serve();
         }

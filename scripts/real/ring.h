@@ -21,6 +21,7 @@
 #ifndef XSFUZZ_RING_H
 #define XSFUZZ_RING_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +31,16 @@
 #include <unistd.h>
 
 #define XSFUZZ_PAGE 4096
+
+/*
+ * On a host, each call these stand-ins replace is an ioctl or a hypercall that succeeds without
+ * touching errno. Their own file and socket work must leave none behind either: the C daemon
+ * answers some requests with whatever errno an earlier call left (allow-list entry 009), and a
+ * leftover of ours (EEXIST from mkdir, EAGAIN from a guest's full event queue) would be the
+ * sandbox's, not the daemon's, and would vary with timing. A stand-in that succeeds puts errno back.
+ */
+#define XSFUZZ_KEEP_ERRNO int xsfuzz_saved_errno = errno
+#define XSFUZZ_PUT_ERRNO_BACK (errno = xsfuzz_saved_errno)
 
 /* "$RUN/<name>" into buf; 0 without a run folder (then there are no domUs). */
 static inline int xsfuzz_run_path(char *buf, size_t size, const char *name)
@@ -43,11 +54,12 @@ static inline int xsfuzz_run_path(char *buf, size_t size, const char *name)
 /* Maps domid's ring page, creating the file (4096 zero bytes) if needed. */
 static inline void *xsfuzz_map_ring(uint32_t domid)
 {
+    XSFUZZ_KEEP_ERRNO;
     char name[64], path[4096];
     snprintf(name, sizeof(name), "domu/%u.ring", domid);
     if (!xsfuzz_run_path(path, sizeof(path), "domu"))
         return NULL;
-    mkdir(path, 0700);
+    mkdir(path, 0700);              /* EEXIST but the first time */
     xsfuzz_run_path(path, sizeof(path), name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
@@ -59,7 +71,10 @@ static inline void *xsfuzz_map_ring(uint32_t domid)
     }
     void *page = mmap(NULL, XSFUZZ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     close(fd);
-    return page == MAP_FAILED ? NULL : page;
+    if (page == MAP_FAILED)
+        return NULL;
+    XSFUZZ_PUT_ERRNO_BACK;
+    return page;
 }
 
 #endif

@@ -55,6 +55,7 @@ static int unix_address(struct sockaddr_un *a, const char *name)
 struct handle *xenevtchn_open(void *logger, unsigned int flags)
 {
     (void)logger;
+    XSFUZZ_KEEP_ERRNO;
     int type = SOCK_DGRAM | SOCK_NONBLOCK | ((flags & NO_CLOEXEC) ? 0 : SOCK_CLOEXEC);
     struct sockaddr_un a;
     if (!unix_address(&a, "evtchn")) {
@@ -66,13 +67,14 @@ struct handle *xenevtchn_open(void *logger, unsigned int flags)
     int fd = socket(AF_UNIX, type, 0);
     if (fd < 0)
         return NULL;
-    unlink(a.sun_path);
+    unlink(a.sun_path);             /* ENOENT in a fresh run folder */
     if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
         int e = errno;
         close(fd);
         errno = e;
         return NULL;
     }
+    XSFUZZ_PUT_ERRNO_BACK;
     return make(fd, -1);
 }
 
@@ -96,12 +98,15 @@ int xenevtchn_fd(struct handle *h) { return h->fd; }
 
 int xenevtchn_notify(struct handle *h, uint32_t port)
 {
+    XSFUZZ_KEEP_ERRNO;
     char name[32];
     struct sockaddr_un a;
     snprintf(name, sizeof(name), "ev%u", port);
     if (unix_address(&a, name))
         sendto(h->fd, &port, sizeof(port), MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&a, sizeof(a));
-    return 0;                       /* a client that does not listen is no error */
+    /* A client that does not listen, or whose queue of kicks is full (EAGAIN), is no error. */
+    XSFUZZ_PUT_ERRNO_BACK;
+    return 0;
 }
 
 /* The next free port (1, 2, ...), remembered in the run folder. */
@@ -144,23 +149,35 @@ static void publish_port(uint32_t domid, int port)
 int xenevtchn_bind_interdomain(struct handle *h, uint32_t domid, uint32_t remote)
 {
     (void)h; (void)remote;
+    XSFUZZ_KEEP_ERRNO;
     int port = next_port();
     publish_port(domid, port);
+    XSFUZZ_PUT_ERRNO_BACK;
     return port;
 }
 
-int xenevtchn_bind_virq(struct handle *h, unsigned int virq) { (void)h; (void)virq; return next_port(); }
+int xenevtchn_bind_virq(struct handle *h, unsigned int virq)
+{
+    (void)h; (void)virq;
+    XSFUZZ_KEEP_ERRNO;
+    int port = next_port();
+    XSFUZZ_PUT_ERRNO_BACK;
+    return port;
+}
 
 /* Forgets the published port files that name this port (a released domain). */
 int xenevtchn_unbind(struct handle *h, uint32_t port)
 {
     char dir[4096], path[4096 + 256];
     (void)h;
+    XSFUZZ_KEEP_ERRNO;
     if (!xsfuzz_run_path(dir, sizeof(dir), "domu"))
         return 0;
     DIR *d = opendir(dir);
-    if (!d)
+    if (!d) {
+        XSFUZZ_PUT_ERRNO_BACK;
         return 0;
+    }
     struct dirent *e;
     while ((e = readdir(d))) {
         size_t n = strlen(e->d_name);
@@ -175,6 +192,7 @@ int xenevtchn_unbind(struct handle *h, uint32_t port)
             unlink(path);
     }
     closedir(d);
+    XSFUZZ_PUT_ERRNO_BACK;
     return 0;
 }
 

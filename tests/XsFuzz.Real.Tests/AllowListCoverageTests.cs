@@ -114,6 +114,9 @@ public class AllowListCoverageTests
     [InlineData("reply to MKDIR: ERROR(EEXIST) instead of ERROR(ENOSPC)")]
     [InlineData("no live update done yet: reply to MKDIR: ERROR(EAGAIN) instead of ERROR(ENOSPC)")]
     [InlineData("reply to DIRECTORY: ERROR(ENOSPC) instead of ERROR(EAGAIN)")]
+    // The sixth session's campaign: neither READ nor GET_PERMS answers EEXIST or ENOSPC for real.
+    [InlineData("reply to GET_PERMS: ERROR(EEXIST) instead of ERROR(ENOSPC)")]
+    [InlineData("reply to READ: ERROR(EEXIST) instead of ERROR(ENOSPC)")]
     [InlineData("no live update done yet: reply to DIRECTORY (negative domid): ERROR(EAGAIN) instead of ERROR(EACCES)")]
     [InlineData("no live update done yet: reply to MKDIR (negative domid): ERROR(EACCES) instead of ERROR(EAGAIN)")]
     // SET_PERMS naming a negative domid's domain, which the update dropped (StepNames tags the ACL's domid).
