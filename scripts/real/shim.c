@@ -36,19 +36,43 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* Whether pid has exited: gone, or a zombie its parent has not reaped yet. */
+static int exited(pid_t pid)
+{
+    char path[64], stat[512];
+    if (kill(pid, 0) < 0 && errno == ESRCH)
+        return 1;
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *state = strrchr(stat, ')');     /* "pid (comm) S ...": comm may hold spaces */
+    return state && (state[2] == 'Z' || state[2] == 'X');
+}
+
 /* XSFUZZ_PARENT is xsfuzz's pid. The shim is also preloaded into the sandbox script's helpers
  * (cat), whose parent is the script: only a direct child of xsfuzz (the daemon) takes the flag, and
- * anything started after xsfuzz died exits. The flag survives a live update's execve. */
+ * anything started after xsfuzz died exits. The flag survives a live update's execve. Two races are
+ * closed: xsfuzz dying between the parent check and the prctl (the flag would never fire), and a
+ * daemon exec'd by a sandbox script that outlived a killed xsfuzz, whose zombie answers kill(0). */
 __attribute__((constructor)) static void die_with_parent(void)
 {
+    int saved = errno;                           /* the daemon's errno is compared (entry 009) */
     const char *given = getenv("XSFUZZ_PARENT");
     if (!given || !*given)
         return;
     pid_t parent = (pid_t)atoi(given);
-    if (getppid() == parent)
+    if (getppid() == parent) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (kill(parent, 0) < 0 && errno == ESRCH)
+        if (getppid() != parent)
+            _exit(70);
+    }
+    if (exited(parent))
         _exit(70);
+    errno = saved;
 }
 
 static int clamp(__rlimit_resource_t resource, const struct rlimit *asked)
