@@ -66,12 +66,14 @@ __attribute__((constructor)) static void die_with_parent(void)
         return;
     pid_t parent = (pid_t)atoi(given);
     if (getppid() == parent) {
+        /* A child is re-parented the moment its parent exits: still ours after the prctl, the
+         * parent is alive and the flag will fire. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(70);
-    }
-    if (exited(parent))
+    } else if (exited(parent)) {
         _exit(70);
+    }
     errno = saved;
 }
 
