@@ -240,7 +240,7 @@ internal sealed class FirstUseFilter
         ExceptionDispatchInfo? first = null;
         try
         {
-            input();
+            FromEntry(input);
         }
         catch (Exception e)
         {
@@ -254,15 +254,29 @@ internal sealed class FirstUseFilter
             return;
         }
         map.Clear();
-        SharpFuzz.Common.Trace.PrevLocation = 0;
         try
         {
-            input();
+            FromEntry(input);
         }
         finally
         {
             after?.Invoke();
         }
+    }
+
+    /// <summary>
+    /// Runs the input with SharpFuzz's previous-block register at 0. An edge's map byte is the current
+    /// block's id xor the previous one's, and SharpFuzz's fork server leaves the register as the last
+    /// input left it, so an input's first edge would otherwise land on a byte chosen by wherever the
+    /// input before it stopped. Under afl-fuzz the run that finds an input follows another input, its
+    /// calibration runs follow itself: when the two stopped in different places (an early end on an
+    /// allow-listed difference, a crash), both bytes count as variable. AFL's own persistent loop
+    /// clears its register per input the same way.
+    /// </summary>
+    private static void FromEntry(Action input)
+    {
+        SharpFuzz.Common.Trace.PrevLocation = 0;
+        input();
     }
 
     /// <summary>The live coverage map (AFL's shared memory under afl-fuzz), without unsafe code.</summary>
