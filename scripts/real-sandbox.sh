@@ -185,7 +185,7 @@ build_lib() {
     build_stub libxenguest.so.4.17  ""          '^xc_dom_'    ''
     build_stub libxenevtchn.so.1    xenevtchn.c '^xenevtchn_' ''
     build_stub libxengnttab.so.1    xengnttab.c '^xengnttab_' ''
-    gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -o "$LIB/xsfuzz-shim.so" "$SRC/shim.c" "$SRC/forkserver.c" -ldl
+    gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -o "$LIB/xsfuzz-shim.so" "$SRC/shim.c" "$SRC/forkserver.c" "$SRC/idle.c" -ldl
     check_stubs
     # The daemons are linked BIND_NOW: if they start at all, every import resolved.
     local d

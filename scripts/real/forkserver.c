@@ -47,6 +47,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "idle.h"
 
 #define RING_SIZE 4096
 
@@ -57,6 +58,7 @@ static char next_copy[64];
 static ssize_t next_length = -1;      /* -1: there was no evtchn.next */
 static int event_fd = -1;
 static int errno_at_first_poll;       /* a child starts with it, not with the server's leftovers */
+static xsfuzz_poll_fn *next_poll;     /* libc's: the server's own waits are not the daemon's (idle.c) */
 
 /* $RUN/domu at the first poll: few small files (dom0's port). */
 #define SAVED_MAX 16
@@ -186,6 +188,7 @@ static void restore(void)
     }
     /* daemon.out: stdout and stderr are one open file (2>&1), so one offset. */
     if (ftruncate(1, 0) == 0) lseek(1, 0, SEEK_SET);
+    xsfuzz_idle_busy();                  /* the last copy may have been killed while idle */
 }
 
 static int full_write(int fd, const void *buffer, size_t size)
@@ -199,7 +202,7 @@ static int wait_child(pid_t child, int client)
     int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
     for (;;) {
         struct pollfd p[2] = { { client, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
-        int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 5);
+        int n = next_poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 5);
         if (n < 0 && errno != EINTR) return -1;
         if (p[0].revents) {
             char c;
@@ -267,9 +270,8 @@ static void serve(void)
 
 int poll(struct pollfd *fds, nfds_t n, int timeout)
 {
-    static int (*next_poll)(struct pollfd *, nfds_t, int);
     static int checked;
-    if (!next_poll) next_poll = (int (*)(struct pollfd *, nfds_t, int))dlsym(RTLD_NEXT, "poll");
+    if (!next_poll) next_poll = (xsfuzz_poll_fn *)dlsym(RTLD_NEXT, "poll");
     if (!checked) {
         checked = 1;
         const char *on = getenv("XSFUZZ_FORKSERVER");
@@ -279,5 +281,5 @@ int poll(struct pollfd *fds, nfds_t n, int timeout)
             serve();
         }
     }
-    return next_poll(fds, n, timeout);
+    return xsfuzz_idle_poll(next_poll, fds, n, timeout);
 }

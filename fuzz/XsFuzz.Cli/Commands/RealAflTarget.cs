@@ -66,7 +66,10 @@ internal sealed class RealAflTarget : IDisposable
     {
         _knownLog = knownLog;
         _crashLog = crashLog;
-        var settings = RunSettings.Default with { OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false, ReplyTimeout = ReplyTimeout };
+        var settings = RunSettings.Default with
+        {
+            OxenstoredUpdateOverRing = overRing, StartSidesInParallel = false, ReplyTimeout = ReplyTimeout, WakeOnlyWhenIdle = true,
+        };
         _replayFlags = overRing ? "" : " --lu-over-socket";
         _hitCounts = hitCounts;
         _run = new RunDescription(PairMode.LiveUpdate, kind);

@@ -26,7 +26,8 @@ namespace XsFuzz.RealDaemons.Running;
 /// re-exec, and a ring follows the port the new process publishes (<see cref="RingConnection"/>).</item>
 /// </list>
 /// </summary>
-internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings, bool pagesBy16BitDomid, ExitWatch daemon) : IDisposable
+internal sealed class DomainRings(string runFolder, ControlChannel control, RunSettings settings, bool pagesBy16BitDomid, ExitWatch daemon,
+    IdleGate? idle) : IDisposable
 {
     private static readonly TimeSpan PortWait = TimeSpan.FromSeconds(1);
     private readonly SortedDictionary<int, RingConnection> _open = [];
@@ -79,7 +80,7 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     {
         try
         {
-            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait, PagePath(domid), daemon);
+            _open[domid] = RingConnection.Open(runFolder, unchecked((uint)domid), PortWait, PagePath(domid), daemon, idle);
         }
         catch (TimeoutException)
         {

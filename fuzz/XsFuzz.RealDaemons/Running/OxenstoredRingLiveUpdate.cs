@@ -31,7 +31,8 @@ internal static class OxenstoredRingLiveUpdate
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
     private const uint FirstId = SyncPoint.RunnerIds + 0x9_0000;
 
-    public static LiveUpdateResult Perform(ControlChannel control, IDaemon daemon, RunSettings settings)
+    /// <param name="idle">If given, the ring's kicks wake the daemon only when it is idle.</param>
+    public static LiveUpdateResult Perform(ControlChannel control, IDaemon daemon, RunSettings settings, IdleGate? idle = null)
     {
         var (introduced, asked) = control.Call(settings.ReplyTimeout, Op.IsDomainIntroduced, "0");
         if (introduced is null) return OxenstoredLiveUpdate.Lost(daemon, "IS_DOMAIN_INTRODUCED 0", asked);
@@ -40,7 +41,7 @@ internal static class OxenstoredRingLiveUpdate
         RingConnection ring;
         try
         {
-            ring = RingConnection.Open(daemon.RunFolder, 0, settings.ReplyTimeout, Path.Combine(daemon.RunFolder, "xsd_kva"), daemon.Exit);
+            ring = RingConnection.Open(daemon.RunFolder, 0, settings.ReplyTimeout, Path.Combine(daemon.RunFolder, "xsd_kva"), daemon.Exit, idle);
         }
         catch (TimeoutException)
         {

@@ -23,6 +23,7 @@ public sealed class RealTarget : ITarget
     private readonly SandboxLayout _layout;
     private readonly RunSettings _settings;
     private readonly DomainRings _rings;
+    private readonly IdleGate? _idle;
     private uint _nextSync = SyncPoint.RunnerIds;
     private uint _nextWalkId = SyncPoint.RunnerIds + 0x4_0000;
     // oxenstored refuses to update while a domain connection has SET_TARGET permissions, and nothing
@@ -30,18 +31,22 @@ public sealed class RealTarget : ITarget
     // would only wait out its second and be refused again, so it is counted as refused without trying.
     private bool _blockedByTarget;
 
-    private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings)
+    private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings, IdleGate? idle)
     {
         Label = label;
         _daemon = daemon;
         _slots = slots;
         _layout = layout;
         _settings = settings;
+        _idle = idle;
         _control = new ControlChannel(slots[Slots.Control]);
-        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored, daemon.Exit);
+        _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored, daemon.Exit, idle);
     }
 
     public string Label { get; }
+
+    /// <summary>The gate of <see cref="RunSettings.WakeOnlyWhenIdle"/>, or null without it.</summary>
+    internal IdleGate? Idle => _idle;
 
     public DaemonKind Kind => _daemon.Kind;
 
@@ -62,12 +67,13 @@ public sealed class RealTarget : ITarget
         IReadOnlyDictionary<string, string>? environment = null, Func<IDaemon>? start = null)
     {
         var daemon = start?.Invoke() ?? DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders, environment);
+        var idle = settings.WakeOnlyWhenIdle ? new IdleGate(daemon.RunFolder, daemon.Exit) : null;
         var slots = new List<DaemonConnection>();
         try
         {
             for (var i = 0; i < Slots.Count; i++)
             {
-                slots.Add(DaemonConnection.Connect(daemon.SocketPath, settings.StartTimeout));
+                slots.Add(DaemonConnection.Connect(daemon.SocketPath, settings.StartTimeout, idle));
                 var sync = SyncPoint.Make(SyncPoint.RunnerIds - 1 - (uint)i);
                 slots[i].Send(sync);
                 var (_, end, _) = slots[i].ReadUntil(p => SyncPoint.IsReplyTo(p, sync.RequestId), settings.StartTimeout);
@@ -77,10 +83,11 @@ public sealed class RealTarget : ITarget
         catch (Exception e) when (e is System.Net.Sockets.SocketException or SandboxException)
         {
             foreach (var s in slots) s.Dispose();
+            idle?.Dispose();
             daemon.Dispose();
             throw e as SandboxException ?? new SandboxException($"{kind.Name()}: cannot connect: {e.Message}");
         }
-        return new RealTarget(label, daemon, [.. slots], layout, settings);
+        return new RealTarget(label, daemon, [.. slots], layout, settings, idle);
     }
 
     /// <summary>The scenario connections a real daemon serves here (see <see cref="Slots"/>), and the introduced domUs.</summary>
@@ -171,7 +178,7 @@ public sealed class RealTarget : ITarget
     private LiveUpdateResult Perform()
     {
         var result = _daemon.Kind == DaemonKind.Oxenstored
-            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)
+            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings, _idle) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)
             : XenstoredLiveUpdate.Perform(_control, _daemon, _layout.Binary(DaemonKind.Xenstored), _settings);
         if (result.Status != LiveUpdateStatus.Done) return result;
         // The C daemon answers OK before it has restored the nodes, and can die while doing so: only an
@@ -201,5 +208,6 @@ public sealed class RealTarget : ITarget
         _daemon.Dispose();
         _rings.Dispose();
         foreach (var s in _slots) s.Dispose();
+        _idle?.Dispose();
     }
 }

@@ -46,5 +46,13 @@ public sealed record RunSettings
     /// </summary>
     public bool StartSidesInParallel { get; init; } = true;
 
+    /// <summary>
+    /// Wake a daemon (a write, a kick, a connection) only when it is idle in poll() and has gone idle
+    /// since the last wake (<see cref="Sandbox.IdleGate"/>). The AFL target needs it: a request that
+    /// lands while the daemon still finishes its last pass takes other branches than one that wakes
+    /// it, and which happens depends on the scheduler (unstable map bytes).
+    /// </summary>
+    public bool WakeOnlyWhenIdle { get; init; }
+
     public static RunSettings Default { get; } = new();
 }

@@ -1,6 +1,7 @@
 using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using System.Net.Sockets;
+using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Wire;
@@ -12,18 +13,24 @@ namespace XsFuzz.RealDaemons.Wire;
 public sealed class DaemonConnection : IClientConnection, IDisposable
 {
     private readonly Socket _socket;
+    private readonly IdleGate? _idle;
     private readonly ReplyDecoder _decoder = new();
     private readonly byte[] _chunk = new byte[65536];
 
-    private DaemonConnection(Socket socket) => _socket = socket;
+    private DaemonConnection(Socket socket, IdleGate? idle)
+    {
+        _socket = socket;
+        _idle = idle;
+    }
 
     public bool Closed { get; private set; }
 
     /// <summary>
     /// Connects, retrying while the daemon has bound its socket but does not listen yet (or the file is
-    /// not there yet), up to <paramref name="timeout"/>.
+    /// not there yet), up to <paramref name="timeout"/>. With <paramref name="idle"/>, the connection
+    /// and every write wake the daemon only when it is idle.
     /// </summary>
-    public static DaemonConnection Connect(string path, TimeSpan timeout)
+    public static DaemonConnection Connect(string path, TimeSpan timeout, IdleGate? idle = null)
     {
         var clock = Stopwatch.StartNew();
         while (true)
@@ -31,8 +38,9 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
             var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
             try
             {
+                idle?.BeforeWake();
                 socket.Connect(new UnixDomainSocketEndPoint(path));
-                return new DaemonConnection(socket);
+                return new DaemonConnection(socket, idle);
             }
             catch (SocketException e) when (clock.Elapsed < timeout && e.SocketErrorCode is SocketError.ConnectionRefused
                 or SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported)
@@ -54,6 +62,7 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
     public void SendBytes(byte[] bytes)
     {
         if (Closed) return;
+        _idle?.BeforeWake();
         try
         {
             var sent = 0;

@@ -35,16 +35,18 @@ public sealed class RingConnection : IClientConnection, IDisposable
     private readonly Queue<byte[]> _pending = new();
     private readonly byte[] _chunk = new byte[RingPage.RingSize];
     private readonly ExitWatch? _daemon;
+    private readonly IdleGate? _idle;
     private int _pendingOffset;
     private EventChannel? _channel;
 
-    private RingConnection(string runFolder, uint domid, RingPage page, EventChannel channel, ExitWatch? daemon)
+    private RingConnection(string runFolder, uint domid, RingPage page, EventChannel channel, ExitWatch? daemon, IdleGate? idle)
     {
         _runFolder = runFolder;
         DomainId = domid;
         _page = page;
         _channel = channel;
         _daemon = daemon;
+        _idle = idle;
     }
 
     public uint DomainId { get; }
@@ -74,7 +76,9 @@ public sealed class RingConnection : IClientConnection, IDisposable
     /// <exception cref="TimeoutException">The domain has no port: it was not introduced.</exception>
     /// <param name="pagePath">The ring page, if not domu/&lt;domid&gt;.ring (dom0's is the daemon's xsd_kva).</param>
     /// <param name="daemon">The daemon's exit: its death ends waits at once (see above).</param>
-    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null, ExitWatch? daemon = null)
+    /// <param name="idle">If given, kicks wake the daemon only when it is idle.</param>
+    public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null, ExitWatch? daemon = null,
+        IdleGate? idle = null)
     {
         var clock = Stopwatch.StartNew();
         uint? port;
@@ -88,7 +92,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var page = RingPage.Open(pagePath ?? RingPath(runFolder, domid));
         try
         {
-            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value), daemon);
+            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value, idle), daemon, idle);
         }
         catch
         {
@@ -245,7 +249,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var port = ReadPort(_runFolder, DomainId);
         if (port == _channel.Port) return;
         _channel.Dispose();
-        _channel = port is { } p ? new EventChannel(_runFolder, p) : null;
+        _channel = port is { } p ? new EventChannel(_runFolder, p, _idle) : null;
         _channel?.Kick();
     }
 
