@@ -13,6 +13,7 @@ namespace XsFuzz.Real.Tests;
 /// shim (scripts/real/idle.c) must report an idle period after every wake, a live update included:
 /// a daemon that did not would turn the gate off.
 /// </summary>
+[Collection("sandbox daemons")]   // its daemons would count in ForkServerTests' DaemonReaper check
 public sealed class IdleGateTests : IDisposable
 {
     private readonly string _run = Directory.CreateTempSubdirectory("xsfuzz-idle-").FullName;
@@ -38,8 +39,8 @@ public sealed class IdleGateTests : IDisposable
         {
             Thread.Sleep(100);
             Publish(1, idle: false);           // woken, working
-            Publish(2, idle: true);            // idle again
             Volatile.Write(ref published, true);
+            Publish(2, idle: true);            // idle again
         });
         daemon.Start();
         gate.BeforeWake();                     // the same period as the last wake: waits for the next

@@ -17,13 +17,10 @@ public sealed class EventChannel : IDisposable
     private readonly UnixDomainSocketEndPoint _daemon;
     private readonly string _path;
     private readonly byte[] _drain = new byte[64];
-    private readonly IdleGate? _idle;
 
-    /// <param name="idle">If given, a kick wakes the daemon only when it is idle.</param>
-    public EventChannel(string runFolder, uint port, IdleGate? idle = null)
+    public EventChannel(string runFolder, uint port)
     {
         Port = port;
-        _idle = idle;
         _path = ClientPath(runFolder, port);
         _daemon = new UnixDomainSocketEndPoint(DaemonPath(runFolder));
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
@@ -50,7 +47,6 @@ public sealed class EventChannel : IDisposable
     {
         Span<byte> bytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32LittleEndian(bytes, Port);
-        _idle?.BeforeWake();
         try
         {
             _socket.SendTo(bytes, SocketFlags.None, _daemon);

@@ -76,7 +76,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     /// <exception cref="TimeoutException">The domain has no port: it was not introduced.</exception>
     /// <param name="pagePath">The ring page, if not domu/&lt;domid&gt;.ring (dom0's is the daemon's xsd_kva).</param>
     /// <param name="daemon">The daemon's exit: its death ends waits at once (see above).</param>
-    /// <param name="idle">If given, kicks wake the daemon only when it is idle.</param>
+    /// <param name="idle">If given, the ring wakes the daemon only when it is idle (stores to the page and kicks).</param>
     public static RingConnection Open(string runFolder, uint domid, TimeSpan timeout, string? pagePath = null, ExitWatch? daemon = null,
         IdleGate? idle = null)
     {
@@ -92,7 +92,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var page = RingPage.Open(pagePath ?? RingPath(runFolder, domid));
         try
         {
-            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value, idle), daemon, idle);
+            return new RingConnection(runFolder, domid, page, new EventChannel(runFolder, port.Value), daemon, idle);
         }
         catch
         {
@@ -212,6 +212,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     private bool Push()
     {
         if (_channel is null) return false;
+        if (_pending.Count > 0 && _page.Requests.Unread < RingPage.RingSize) WakeWhenIdle();
         var wrote = false;
         while (_pending.Count > 0)
         {
@@ -232,6 +233,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     private void ConsumeReplies()
     {
         if (_channel is null) return;
+        if (_page.Responses.Unread > 0) WakeWhenIdle();
         var freed = false;
         int n;
         while ((n = _page.Responses.Consume(_chunk)) > 0)
@@ -249,9 +251,18 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var port = ReadPort(_runFolder, DomainId);
         if (port == _channel.Port) return;
         _channel.Dispose();
-        _channel = port is { } p ? new EventChannel(_runFolder, p, _idle) : null;
-        _channel?.Kick();
+        _channel = port is { } p ? new EventChannel(_runFolder, p) : null;
+        if (_channel is null) return;
+        WakeWhenIdle();
+        _channel.Kick();
     }
+
+    /// <summary>
+    /// Before a store the daemon reads in the page (req_prod, rsp_cons) and the kick that follows it:
+    /// the daemon looks at a ring's indexes in every pass, not only after a kick, so waiting at the
+    /// kick alone would leave the race with its unfinished pass (<see cref="IdleGate"/>).
+    /// </summary>
+    private void WakeWhenIdle() => _idle?.BeforeWake();
 
     private static uint? ReadPort(string runFolder, uint domid)
     {
