@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net.Sockets;
 using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Running;
 using XsFuzz.RealDaemons.Sandbox;
+using XsFuzz.RealDaemons.Wire;
 using XsFuzz.Xenstore;
 using XsFuzz.Xenstore.Domains;
 using XsFuzz.Xenstore.Wire;
@@ -11,7 +14,10 @@ namespace XsFuzz.Real.Tests;
 /// <summary>
 /// <see cref="IdleGate"/> against a word written by hand, then against the sandbox's daemons, whose
 /// shim (scripts/real/idle.c) must report an idle period after every wake, a live update included:
-/// a daemon that did not would turn the gate off.
+/// a daemon that did not would turn the gate off. A read that no answer will end stops as soon as the
+/// daemon is quiet (<see cref="IdleGate.Quiet"/>): the tests give such reads a 10 s timeout that they
+/// must not wait out (below oxenstored's own 15 s poll timeout, which would otherwise come first and
+/// rightly keep the reader waiting for it), and count the gate's answers.
 /// </summary>
 [Collection("sandbox daemons")]   // its daemons would count in ForkServerTests' DaemonReaper check
 public sealed class IdleGateTests : IDisposable
@@ -20,10 +26,11 @@ public sealed class IdleGateTests : IDisposable
 
     public void Dispose() => Directory.Delete(_run, recursive: true);
 
-    private void Publish(long count, bool idle)
+    private void Publish(long count, bool idle, ulong until = ulong.MaxValue)
     {
         var bytes = new byte[4096];
         BinaryPrimitives.WriteInt64LittleEndian(bytes, count << 1 | (idle ? 1L : 0L));
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(8), until);
         using var file = new FileStream(Path.Combine(_run, "idle"), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
         file.Write(bytes);
     }
@@ -67,6 +74,82 @@ public sealed class IdleGateTests : IDisposable
         using var gate = new IdleGate(_run, daemon: null, TimeSpan.FromMilliseconds(50));
         gate.BeforeWake();
         Assert.False(gate.On);
+    }
+
+    [Fact]
+    public void Quiet_needs_our_bytes_read_an_idle_daemon_and_no_timeout_of_its_own_before_ours()
+    {
+        var path = Path.Combine(_run, "s");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        using var ours = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        ours.Connect(new UnixDomainSocketEndPoint(path));
+        using var theirs = listener.Accept();
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
+        Publish(3, idle: true);
+        using var gate = new IdleGate(_run, daemon: null, TimeSpan.FromMilliseconds(50));
+
+        ours.Send("request"u8);
+        Assert.False(gate.Quiet(deadline, ours));           // idle, but our bytes are not read yet
+        Assert.Equal(7, theirs.Receive(new byte[64]));
+        Assert.True(gate.Quiet(deadline, ours));            // read, idle, no timeout of its own
+        Publish(4, idle: false);
+        Assert.False(gate.Quiet(deadline, ours));           // working: it may still answer
+        Publish(5, idle: true, until: (ulong)(deadline - Stopwatch.Frequency));
+        Assert.False(gate.Quiet(deadline, ours));           // its own timeout comes first: it may answer then
+        Publish(6, idle: true, until: (ulong)(deadline + Stopwatch.Frequency));
+        Assert.True(gate.Quiet(deadline, ours));
+        Assert.Equal(2, gate.QuietAnswers);
+    }
+
+    [Fact]
+    public void A_gate_turned_off_is_never_quiet()
+    {
+        using var gate = new IdleGate(_run, daemon: null, TimeSpan.FromMilliseconds(50));
+        gate.BeforeWake();                                  // no file: off
+        Publish(1, idle: true);
+        using var ours = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        Assert.False(gate.Quiet(Stopwatch.GetTimestamp() + Stopwatch.Frequency, ours));
+        Assert.Equal(TimeSpan.FromSeconds(3), gate.Slice(TimeSpan.FromSeconds(3)));
+    }
+
+    /// <summary>Half a request's header: the daemon reads it, waits for the rest, and answers nothing.</summary>
+    [SandboxTheory]
+    [MemberData(nameof(Kinds))]
+    public void A_socket_read_that_nothing_will_answer_ends_when_the_daemon_is_quiet(DaemonKind kind)
+    {
+        using var daemon = DaemonProcess.Start(SandboxFixture.Layout, kind, TimeSpan.FromSeconds(10));
+        using var gate = new IdleGate(daemon.RunFolder, daemon.Exit);
+        using var connection = DaemonConnection.Connect(daemon.SocketPath, TimeSpan.FromSeconds(10), gate);
+        connection.SendBytes(Packet.Request(Op.Read, 1, 0, "/").ToBytes()[..8]);
+        var clock = Stopwatch.StartNew();
+        var (before, end, ending) = connection.ReadUntil(_ => true, TimeSpan.FromSeconds(10));
+        Assert.Equal((0, null, Ending.Timeout), (before.Count, end, ending));
+        Assert.True(gate.QuietAnswers > 0 && clock.Elapsed < TimeSpan.FromSeconds(10), $"the read waited out its timeout ({clock.Elapsed})");
+        Assert.True(gate.On);
+    }
+
+    /// <summary>
+    /// oxenstored keeps a domain's old port after a second INTRODUCE (allow-list entry 019): the
+    /// domain's ring is served no more, and a request on it is never answered.
+    /// </summary>
+    [SandboxFact]
+    public void A_ring_request_that_nothing_will_answer_ends_when_the_daemon_is_quiet()
+    {
+        var settings = RunSettings.Default with { WakeOnlyWhenIdle = true, ReplyTimeout = TimeSpan.FromSeconds(10) };
+        using var target = RealTarget.Start("t", SandboxFixture.Layout, DaemonKind.Oxenstored, settings);
+        var d4 = ConnectionId.Ring(4);
+        uint id = 1;
+        Packet Req(Op op, params string[] args) => Packet.Request(op, id++, 0, args);
+        Assert.Equal(Ending.Complete, target.Exchange(Xenstored.Dom0, Req(Op.Introduce, "4", "1004", "14")).Ending);
+        Assert.Equal(Ending.Complete, target.Exchange(d4, Req(Op.Read, "/")).Ending);
+        Assert.Equal(Ending.Complete, target.Exchange(Xenstored.Dom0, Req(Op.Introduce, "4", "1004", "14")).Ending);
+        var clock = Stopwatch.StartNew();
+        var lost = target.Exchange(d4, Req(Op.Read, "/"));
+        Assert.Equal((0, Ending.Timeout), (lost.Packets.Count, lost.Ending));
+        Assert.True(target.Idle!.QuietAnswers > 0 && clock.Elapsed < settings.ReplyTimeout, $"the read waited out its timeout ({clock.Elapsed})");
+        Assert.Null(target.DeathNote());
     }
 
     public static TheoryData<DaemonKind> Kinds => new() { DaemonKind.Oxenstored, DaemonKind.Xenstored };

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.MemoryMappedFiles;
+using System.Net.Sockets;
 
 namespace XsFuzz.RealDaemons.Sandbox;
 
@@ -15,6 +16,13 @@ namespace XsFuzz.RealDaemons.Sandbox;
 /// machine under load) turns the gate off for the rest of its life, so one miss costs one bound, and
 /// the run goes on as if there were no gate. A daemon that has exited is not waited for.
 /// </para>
+/// <para>
+/// The same page tells a reader when to stop waiting for an answer (<see cref="Quiet"/>): a daemon
+/// that has read everything we sent and gone idle since, and will not wake on its own (its poll
+/// timeout) before our deadline, writes nothing before it. A reply that never comes (a ring the
+/// daemon no longer serves) then costs about a millisecond, not the reply timeout, and the run ends
+/// exactly as the timeout would have ended it.
+/// </para>
 /// </summary>
 public sealed class IdleGate : IDisposable
 {
@@ -27,7 +35,7 @@ public sealed class IdleGate : IDisposable
     private readonly ExitWatch? _daemon;
     private readonly TimeSpan _bound;
     private MemoryMappedFile? _file;
-    private MemoryMappedViewAccessor? _word;
+    private MemoryMappedViewAccessor? _view;
     private long _wokenIn = -1;     // the idle period in which we last woke the daemon
 
     /// <param name="runFolder">The daemon's run folder; its <c>idle</c> file may not exist yet.</param>
@@ -40,6 +48,15 @@ public sealed class IdleGate : IDisposable
 
     /// <summary>False once a wait ran out: the gate then lets every wake through at once.</summary>
     public bool On { get; private set; } = true;
+
+    /// <summary>How many times <see cref="Quiet"/> said yes (tests look at it).</summary>
+    public int QuietAnswers { get; private set; }
+
+    /// <summary>How long a reader may block before it asks <see cref="Quiet"/> again.</summary>
+    public static readonly TimeSpan QuietSlice = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>What a reader with <paramref name="left"/> to wait blocks for before it asks <see cref="Quiet"/>.</summary>
+    public TimeSpan Slice(TimeSpan left) => On && left > QuietSlice ? QuietSlice : left;
 
     /// <summary>Waits (bounded) until the daemon is idle in a period we have not woken it in yet.</summary>
     public void BeforeWake()
@@ -64,30 +81,59 @@ public sealed class IdleGate : IDisposable
         }
     }
 
-    /// <summary>The daemon's word, or null while its shim has not created the file.</summary>
+    /// <summary>Whether the daemon is blocked in poll() with nothing ready now (a dying daemon is not).</summary>
+    public bool IdleNow => On && Word() is { } word && (word & 1) == 1;
+
+    /// <summary>
+    /// Whether the daemon has read every byte we sent on <paramref name="ours"/> (a socket slot, or the
+    /// event channel that carries a ring's kicks), has gone idle since, and will not wake on its own
+    /// before <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp): then it writes nothing
+    /// before that deadline unless woken, and a reader, having read what is there, may stop.
+    /// The order matters: the daemon marks itself busy before it reads, so an idle word read after the
+    /// kernel shows our bytes read belongs to a period begun after that read.
+    /// </summary>
+    public bool Quiet(long deadline, Socket ours)
+    {
+        if (!On || _daemon is { Exited: true } || SocketQueue.Unread(ours) != 0 || Word() is not { } word || (word & 1) == 0) return false;
+        var until = _view!.ReadUInt64(UntilOffset);
+        if (Word() != word) return false;   // a new period began while we read its timeout
+        if (until != ulong.MaxValue && until < Nanoseconds(deadline)) return false;
+        QuietAnswers++;
+        return true;
+    }
+
+    /// <summary>CLOCK_MONOTONIC nanoseconds, the clock of the shim's timeouts (Stopwatch's on Linux).</summary>
+    private static ulong Nanoseconds(long timestamp) =>
+        Stopwatch.Frequency == 1_000_000_000 ? (ulong)timestamp : (ulong)(timestamp * (1e9 / Stopwatch.Frequency));
+
+    /// <summary>Word 1 of RUN/idle (scripts/real/idle.c).</summary>
+    private const long UntilOffset = 8;
+
+    /// <summary>The daemon's word 0, or null while its shim has not created the file.</summary>
     private long? Word()
     {
-        if (_word is null)
+        if (_view is null)
         {
             if (!File.Exists(_path)) return null;
             try
             {
                 _file = MemoryMappedFile.CreateFromFile(_path, FileMode.Open, mapName: null, PageSize, MemoryMappedFileAccess.ReadWrite);
-                _word = _file.CreateViewAccessor(0, 8, MemoryMappedFileAccess.Read);
+                _view = _file.CreateViewAccessor(0, 16, MemoryMappedFileAccess.Read);
             }
             catch (IOException)
             {
+                _view?.Dispose();
                 _file?.Dispose();
-                _file = null;
+                (_view, _file) = (null, null);
                 return null;
             }
         }
-        return _word.ReadInt64(0);
+        return _view.ReadInt64(0);
     }
 
     public void Dispose()
     {
-        _word?.Dispose();
+        _view?.Dispose();
         _file?.Dispose();
     }
 }

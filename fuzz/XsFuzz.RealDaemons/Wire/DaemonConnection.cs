@@ -80,7 +80,9 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
 
     /// <summary>
     /// Reads packets until one satisfies <paramref name="isEnd"/> (returned separately, not in the list),
-    /// the connection closes, or nothing completes it within <paramref name="timeout"/>.
+    /// the connection closes, or nothing completes it within <paramref name="timeout"/>; with an idle
+    /// gate, also as soon as the daemon is <see cref="IdleGate.Quiet"/> and nothing is left to read:
+    /// the same timeout, without the wait.
     /// </summary>
     public (List<Packet> Before, Packet? End, Ending Ending) ReadUntil(Func<Packet, bool> isEnd, TimeSpan timeout)
     {
@@ -94,12 +96,17 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
                 before.Add(packet);
             }
             if (Closed) return (before, null, Ending.Closed);
-            var left = deadline - Stopwatch.GetTimestamp();
-            if (left <= 0) return (before, null, Ending.Timeout);
-            var micro = (int)Math.Min(int.MaxValue, left * 1_000_000 / Stopwatch.Frequency);
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+            if (left <= TimeSpan.Zero) return (before, null, Ending.Timeout);
+            var micro = (int)Math.Min(int.MaxValue, (_idle?.Slice(left) ?? left).Ticks / 10);
             try
             {
-                if (!_socket.Poll(Math.Max(micro, 1), SelectMode.SelectRead)) continue;
+                if (!_socket.Poll(Math.Max(micro, 1), SelectMode.SelectRead))
+                {
+                    // Quiet first, then empty: a reply written before the daemon went idle is seen.
+                    if (_idle?.Quiet(deadline, _socket) == true && _socket.Available == 0) return (before, null, Ending.Timeout);
+                    continue;
+                }
                 var read = _socket.Receive(_chunk);
                 if (read == 0) Closed = true;
                 else _decoder.Feed(_chunk.AsSpan(0, read));

@@ -39,6 +39,9 @@ public sealed class EventChannel : IDisposable
 
     public uint Port { get; }
 
+    /// <summary>Our end: what the kernel still holds of our kicks shows whether the daemon has read them.</summary>
+    internal Socket Socket => _socket;
+
     public static string DaemonPath(string runFolder) => Path.Combine(runFolder, "evtchn");
     public static string ClientPath(string runFolder, uint port) => Path.Combine(runFolder, "ev" + port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -116,9 +116,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
         var deadline = Deadline(_deaf ? DeafWait : SendTimeout);
         while (!Closed && Push() && PendingBytes > 0)
         {
-            var left = Left(deadline);
-            if (left <= TimeSpan.Zero || _channel is null) return;
-            WaitOrClose(left);
+            if (Left(deadline) <= TimeSpan.Zero || _channel is null || !WaitOrClose(deadline)) return;
             Follow();
         }
     }
@@ -131,13 +129,13 @@ public sealed class RingConnection : IClientConnection, IDisposable
     public bool WaitConsumed(TimeSpan timeout)
     {
         var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
+        var quiet = false;
         while (true)
         {
             if (!Push()) return false;
             if (PendingBytes == 0 && _page.Requests.Unread == 0) return true;
-            var left = Left(deadline);
-            if (left <= TimeSpan.Zero) return false;
-            WaitOrClose(left);
+            if (quiet && Quiet(deadline) || Left(deadline) <= TimeSpan.Zero) return false;
+            quiet = !WaitOrClose(deadline);
             Follow();
         }
     }
@@ -151,6 +149,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     {
         var before = new List<Packet>();
         var deadline = Deadline(_deaf && timeout > DeafWait ? DeafWait : timeout);
+        var quiet = false;
         while (true)
         {
             // Looked at before rsp[] is read: what a daemon wrote before it died is still delivered.
@@ -166,24 +165,43 @@ public sealed class RingConnection : IClientConnection, IDisposable
             Follow();
             if (dead) Close();
             if (_channel is null) return (before, null, Ending.Closed);
-            var left = Left(deadline);
-            if (left <= TimeSpan.Zero)
+            // Quiet before this pass read rsp[] and still quiet after it (the pass woke the daemon
+            // if it freed space): whatever the daemon wrote has been read, and nothing more will come.
+            if (quiet && Quiet(deadline) || Left(deadline) <= TimeSpan.Zero)
             {
                 if (before.Count == 0) _deaf = true;
                 return (before, null, Ending.Timeout);
             }
-            _channel.Wait(left, _daemon);
+            quiet = !Wait(deadline);
         }
     }
 
     /// <summary>
-    /// Waits for a notification or the daemon's death; a dead daemon closes the connection, as writing
-    /// to a dead daemon's socket does.
+    /// Waits until <paramref name="deadline"/> for a notification or the daemon's death, in
+    /// <see cref="IdleGate.Slice"/>s: false (at once) when the daemon is <see cref="IdleGate.Quiet"/>,
+    /// so that a caller stops waiting for what will not come before its deadline.
     /// </summary>
-    private void WaitOrClose(TimeSpan left)
+    private bool Wait(long deadline)
     {
-        _channel?.Wait(left, _daemon);
+        while (_channel is { } channel && Left(deadline) is var left && left > TimeSpan.Zero)
+        {
+            if (channel.Wait(_idle?.Slice(left) ?? left, _daemon)) return true;
+            if (Quiet(deadline)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Whether the daemon has read our kicks and will write nothing more before the deadline (<see cref="IdleGate.Quiet"/>).</summary>
+    private bool Quiet(long deadline) => _idle is { } idle && _channel is { } channel && idle.Quiet(deadline, channel.Socket);
+
+    /// <summary>
+    /// <see cref="Wait"/>; a dead daemon closes the connection, as writing to a dead daemon's socket does.
+    /// </summary>
+    private bool WaitOrClose(long deadline)
+    {
+        var woke = Wait(deadline);
         if (_daemon is { Exited: true }) Close();
+        return woke;
     }
 
     /// <summary>Ends the connection (the page stays mapped until disposed).</summary>
