@@ -134,10 +134,12 @@ public sealed class IdleGateTests : IDisposable
     /// oxenstored keeps a domain's old port after a second INTRODUCE (allow-list entry 019): the
     /// domain's ring is served no more, and a request on it is never answered.
     /// </summary>
-    [SandboxFact]
-    public void A_ring_request_that_nothing_will_answer_ends_when_the_daemon_is_quiet()
+    [SandboxTheory]
+    [InlineData(true)]    // the AFL target
+    [InlineData(false)]   // black-box xsfuzz real
+    public void A_ring_request_that_nothing_will_answer_ends_when_the_daemon_is_quiet(bool wakeOnlyWhenIdle)
     {
-        var settings = RunSettings.Default with { WakeOnlyWhenIdle = true, ReplyTimeout = TimeSpan.FromSeconds(10) };
+        var settings = RunSettings.Default with { WakeOnlyWhenIdle = wakeOnlyWhenIdle, ReplyTimeout = TimeSpan.FromSeconds(10) };
         using var target = RealTarget.Start("t", SandboxFixture.Layout, DaemonKind.Oxenstored, settings);
         var d4 = ConnectionId.Ring(4);
         uint id = 1;
@@ -148,7 +150,7 @@ public sealed class IdleGateTests : IDisposable
         var clock = Stopwatch.StartNew();
         var lost = target.Exchange(d4, Req(Op.Read, "/"));
         Assert.Equal((0, Ending.Timeout), (lost.Packets.Count, lost.Ending));
-        Assert.True(target.Idle!.QuietAnswers > 0 && clock.Elapsed < settings.ReplyTimeout, $"the read waited out its timeout ({clock.Elapsed})");
+        Assert.True(target.Idle.QuietAnswers > 0 && clock.Elapsed < settings.ReplyTimeout, $"the read waited out its timeout ({clock.Elapsed})");
         Assert.Null(target.DeathNote());
     }
 
@@ -176,6 +178,6 @@ public sealed class IdleGateTests : IDisposable
         Assert.Equal("1", One(target.Exchange(d4, Req(Op.Read, "x"))));
         Assert.Contains("/local", target.Walk(), StringComparison.Ordinal);
         Assert.Null(target.DeathNote());
-        Assert.True(target.Idle!.On, "a wait for the daemon to go idle ran out");
+        Assert.True(target.Idle.On, "a wait for the daemon to go idle ran out");
     }
 }

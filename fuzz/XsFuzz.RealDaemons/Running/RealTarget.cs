@@ -23,7 +23,6 @@ public sealed class RealTarget : ITarget
     private readonly SandboxLayout _layout;
     private readonly RunSettings _settings;
     private readonly DomainRings _rings;
-    private readonly IdleGate? _idle;
     private uint _nextSync = SyncPoint.RunnerIds;
     private uint _nextWalkId = SyncPoint.RunnerIds + 0x4_0000;
     // oxenstored refuses to update while a domain connection has SET_TARGET permissions, and nothing
@@ -31,22 +30,22 @@ public sealed class RealTarget : ITarget
     // would only wait out its second and be refused again, so it is counted as refused without trying.
     private bool _blockedByTarget;
 
-    private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings, IdleGate? idle)
+    private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings, IdleGate idle)
     {
         Label = label;
         _daemon = daemon;
         _slots = slots;
         _layout = layout;
         _settings = settings;
-        _idle = idle;
+        Idle = idle;
         _control = new ControlChannel(slots[Slots.Control]);
         _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored, daemon.Exit, idle);
     }
 
     public string Label { get; }
 
-    /// <summary>The gate of <see cref="RunSettings.WakeOnlyWhenIdle"/>, or null without it.</summary>
-    internal IdleGate? Idle => _idle;
+    /// <summary>The daemon's idle word: the gate of <see cref="RunSettings.WakeOnlyWhenIdle"/>, and the end of waits that nothing will end.</summary>
+    internal IdleGate Idle { get; }
 
     public DaemonKind Kind => _daemon.Kind;
 
@@ -67,7 +66,7 @@ public sealed class RealTarget : ITarget
         IReadOnlyDictionary<string, string>? environment = null, Func<IDaemon>? start = null)
     {
         var daemon = start?.Invoke() ?? DaemonProcess.Start(layout, kind, settings.StartTimeout, settings.KeepRunFolders, environment);
-        var idle = settings.WakeOnlyWhenIdle ? new IdleGate(daemon.RunFolder, daemon.Exit) : null;
+        var idle = new IdleGate(daemon.RunFolder, daemon.Exit, wakeOnlyWhenIdle: settings.WakeOnlyWhenIdle);
         var slots = new List<DaemonConnection>();
         try
         {
@@ -178,7 +177,7 @@ public sealed class RealTarget : ITarget
     private LiveUpdateResult Perform()
     {
         var result = _daemon.Kind == DaemonKind.Oxenstored
-            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings, _idle) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)
+            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings, Idle) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)
             : XenstoredLiveUpdate.Perform(_control, _daemon, _layout.Binary(DaemonKind.Xenstored), _settings);
         if (result.Status != LiveUpdateStatus.Done) return result;
         // The C daemon answers OK before it has restored the nodes, and can die while doing so: only an
@@ -193,7 +192,7 @@ public sealed class RealTarget : ITarget
     /// waited for (after every reply that never came, that wait was most of the AFL target's time).
     /// </summary>
     public string? DeathNote() =>
-        _idle is { IdleNow: true } && _daemon.IsRunning ? null : _daemon.DeathNote(TimeSpan.FromMilliseconds(300));
+        Idle.IdleNow && _daemon.IsRunning ? null : _daemon.DeathNote(TimeSpan.FromMilliseconds(300));
 
     public string Diagnostics()
     {
@@ -214,6 +213,6 @@ public sealed class RealTarget : ITarget
         _daemon.Dispose();
         _rings.Dispose();
         foreach (var s in _slots) s.Dispose();
-        _idle?.Dispose();
+        Idle.Dispose();
     }
 }

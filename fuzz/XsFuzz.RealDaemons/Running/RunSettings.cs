@@ -50,7 +50,8 @@ public sealed record RunSettings
     /// Wake a daemon (a write, a kick, a connection) only when it is idle in poll() and has gone idle
     /// since the last wake (<see cref="Sandbox.IdleGate"/>). The AFL target needs it: a request that
     /// lands while the daemon still finishes its last pass takes other branches than one that wakes
-    /// it, and which happens depends on the scheduler (unstable map bytes).
+    /// it, and which happens depends on the scheduler (unstable map bytes). With it or without, the
+    /// daemon's idle word ends the waits that nothing will end (<see cref="Sandbox.IdleGate.Quiet"/>).
     /// </summary>
     public bool WakeOnlyWhenIdle { get; init; }
 

@@ -14,7 +14,8 @@ namespace XsFuzz.RealDaemons.Sandbox;
 /// <para>
 /// A wait is bounded: a daemon that does not go idle in time (a wake it ignores, a long restore, a
 /// machine under load) turns the gate off for the rest of its life, so one miss costs one bound, and
-/// the run goes on as if there were no gate. A daemon that has exited is not waited for.
+/// the run goes on as if there were no gate. A daemon that has exited is not waited for. Black-box
+/// runs do without the waits (<c>wakeOnlyWhenIdle</c> false) and keep <see cref="Quiet"/>.
 /// </para>
 /// <para>
 /// The same page tells a reader when to stop waiting for an answer (<see cref="Quiet"/>): a daemon
@@ -34,16 +35,19 @@ public sealed class IdleGate : IDisposable
     private readonly string _path;
     private readonly ExitWatch? _daemon;
     private readonly TimeSpan _bound;
+    private readonly bool _wakeOnlyWhenIdle;
     private MemoryMappedFile? _file;
     private MemoryMappedViewAccessor? _view;
     private long _wokenIn = -1;     // the idle period in which we last woke the daemon
 
     /// <param name="runFolder">The daemon's run folder; its <c>idle</c> file may not exist yet.</param>
-    public IdleGate(string runFolder, ExitWatch? daemon, TimeSpan? bound = null)
+    /// <param name="wakeOnlyWhenIdle">Whether <see cref="BeforeWake"/> waits (false: <see cref="Quiet"/> only).</param>
+    public IdleGate(string runFolder, ExitWatch? daemon, TimeSpan? bound = null, bool wakeOnlyWhenIdle = true)
     {
         _path = Path.Combine(runFolder, "idle");
         _daemon = daemon;
         _bound = bound ?? DefaultBound;
+        _wakeOnlyWhenIdle = wakeOnlyWhenIdle;
     }
 
     /// <summary>False once a wait ran out: the gate then lets every wake through at once.</summary>
@@ -61,7 +65,7 @@ public sealed class IdleGate : IDisposable
     /// <summary>Waits (bounded) until the daemon is idle in a period we have not woken it in yet.</summary>
     public void BeforeWake()
     {
-        if (!On) return;
+        if (!On || !_wakeOnlyWhenIdle) return;
         var deadline = Stopwatch.GetTimestamp() + (long)(_bound.TotalSeconds * Stopwatch.Frequency);
         var spin = new SpinWait();
         while (true)
