@@ -35,6 +35,9 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     /// <summary>The scenario connections of the open rings, by domid.</summary>
     public IEnumerable<ConnectionId> Connections => _open.Keys.Select(ConnectionId.Ring);
 
+    /// <summary>The sockets our kicks leave by, one per open ring.</summary>
+    public IEnumerable<System.Net.Sockets.Socket> KickSockets => _open.Values.Select(r => r.KickSocket).OfType<System.Net.Sockets.Socket>();
+
     /// <summary>The ring of a domU that is introduced now, or null (never introduced, or released).</summary>
     public RingConnection? Of(ConnectionId connection) =>
         connection.Kind == ConnectionKind.Ring ? _open.GetValueOrDefault(connection.Number) : null;

@@ -188,11 +188,18 @@ public sealed class RealTarget : ITarget
 
     /// <summary>
     /// A daemon that stopped answering may be on its way out (its socket closes a moment before its exit
-    /// shows), so its exit is waited for a while; one that sits idle in poll() is not dying, and is not
-    /// waited for (after every reply that never came, that wait was most of the AFL target's time).
+    /// shows), so its exit is waited for a while (<see cref="DeathGrace"/>). One that is quiet over that
+    /// while (it has read all we sent, sits idle in poll(), and has no timeout of its own before the end
+    /// of it) will not die in it, and is not waited for: after every reply that never came, that wait
+    /// was most of the AFL target's time.
     /// </summary>
-    public string? DeathNote() =>
-        Idle.IdleNow && _daemon.IsRunning ? null : _daemon.DeathNote(TimeSpan.FromMilliseconds(300));
+    public string? DeathNote()
+    {
+        var graceEnd = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(DeathGrace.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        return _daemon.IsRunning && Idle.Quiet(graceEnd, [.. _slots.Select(s => s.Socket), .. _rings.KickSockets]) ? null : _daemon.DeathNote(DeathGrace);
+    }
+
+    private static readonly TimeSpan DeathGrace = TimeSpan.FromMilliseconds(300);
 
     public string Diagnostics()
     {

@@ -85,20 +85,17 @@ public sealed class IdleGate : IDisposable
         }
     }
 
-    /// <summary>Whether the daemon is blocked in poll() with nothing ready now (a dying daemon is not).</summary>
-    public bool IdleNow => On && Word() is { } word && (word & 1) == 1;
-
     /// <summary>
-    /// Whether the daemon has read every byte we sent on <paramref name="ours"/> (a socket slot, or the
-    /// event channel that carries a ring's kicks), has gone idle since, and will not wake on its own
-    /// before <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp): then it writes nothing
-    /// before that deadline unless woken, and a reader, having read what is there, may stop.
-    /// The order matters: the daemon marks itself busy before it reads, so an idle word read after the
-    /// kernel shows our bytes read belongs to a period begun after that read.
+    /// Whether the daemon has read every byte we sent on <paramref name="ours"/> (socket slots, or the
+    /// event channels that carry rings' kicks), has gone idle since, and will not wake on its own
+    /// before <paramref name="deadline"/> (a <see cref="Stopwatch"/> timestamp): then it does nothing
+    /// before that deadline unless woken (writes no answer, does not die), and a reader, having read
+    /// what is there, may stop. The order matters: the daemon marks itself busy before it reads, so
+    /// an idle word read after the kernel shows our bytes read belongs to a period begun after that read.
     /// </summary>
-    public bool Quiet(long deadline, Socket ours)
+    public bool Quiet(long deadline, params IEnumerable<Socket> ours)
     {
-        if (!On || _daemon is { Exited: true } || SocketQueue.Unread(ours) != 0 || Word() is not { } word || (word & 1) == 0) return false;
+        if (!On || _daemon is { Exited: true } || ours.Any(s => SocketQueue.Unread(s) != 0) || Word() is not { } word || (word & 1) == 0) return false;
         var until = _view!.ReadUInt64(UntilOffset);
         if (Word() != word) return false;   // a new period began while we read its timeout
         if (until != ulong.MaxValue && until < Nanoseconds(deadline)) return false;

@@ -25,6 +25,9 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
 
     public bool Closed { get; private set; }
 
+    /// <summary>Our end (<see cref="IdleGate.Quiet"/> asks the kernel what of ours the daemon has not read).</summary>
+    internal Socket Socket => _socket;
+
     /// <summary>
     /// Connects, retrying while the daemon has bound its socket but does not listen yet (or the file is
     /// not there yet), up to <paramref name="timeout"/>. With <paramref name="idle"/>, the connection

@@ -192,7 +192,10 @@ public sealed class RingConnection : IClientConnection, IDisposable
     }
 
     /// <summary>Whether the daemon has read our kicks and will write nothing more before the deadline (<see cref="IdleGate.Quiet"/>).</summary>
-    private bool Quiet(long deadline) => _idle is { } idle && _channel is { } channel && idle.Quiet(deadline, channel.Socket);
+    private bool Quiet(long deadline) => _idle is { } idle && KickSocket is { } kicks && idle.Quiet(deadline, kicks);
+
+    /// <summary>The socket our kicks leave by, while the ring is open.</summary>
+    internal System.Net.Sockets.Socket? KickSocket => _channel?.Socket;
 
     /// <summary>
     /// <see cref="Wait"/>; a dead daemon closes the connection, as writing to a dead daemon's socket does.
