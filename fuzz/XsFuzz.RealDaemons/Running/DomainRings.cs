@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Sockets;
 using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.RealDaemons.Wire;
@@ -36,7 +37,7 @@ internal sealed class DomainRings(string runFolder, ControlChannel control, RunS
     public IEnumerable<ConnectionId> Connections => _open.Keys.Select(ConnectionId.Ring);
 
     /// <summary>The sockets our kicks leave by, one per open ring.</summary>
-    public IEnumerable<System.Net.Sockets.Socket> KickSockets => _open.Values.Select(r => r.KickSocket).OfType<System.Net.Sockets.Socket>();
+    public IEnumerable<Socket> KickSockets => _open.Values.Select(r => r.KickSocket).OfType<Socket>();
 
     /// <summary>The ring of a domU that is introduced now, or null (never introduced, or released).</summary>
     public RingConnection? Of(ConnectionId connection) =>

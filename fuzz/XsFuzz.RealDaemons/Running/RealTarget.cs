@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Mapping;
@@ -195,7 +196,7 @@ public sealed class RealTarget : ITarget
     /// </summary>
     public string? DeathNote()
     {
-        var graceEnd = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(DeathGrace.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        var graceEnd = Stopwatch.GetTimestamp() + (long)(DeathGrace.TotalSeconds * Stopwatch.Frequency);
         return _daemon.IsRunning && Idle.Quiet(graceEnd, [.. _slots.Select(s => s.Socket), .. _rings.KickSockets]) ? null : _daemon.DeathNote(DeathGrace);
     }
 

@@ -1,6 +1,7 @@
 using XsFuzz.Harness.Running;
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Sockets;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.Xenstore.Wire;
 
@@ -195,7 +196,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     private bool Quiet(long deadline) => _idle is { } idle && KickSocket is { } kicks && idle.Quiet(deadline, kicks);
 
     /// <summary>The socket our kicks leave by, while the ring is open.</summary>
-    internal System.Net.Sockets.Socket? KickSocket => _channel?.Socket;
+    internal Socket? KickSocket => _channel?.Socket;
 
     /// <summary>
     /// <see cref="Wait"/>; a dead daemon closes the connection, as writing to a dead daemon's socket does.
