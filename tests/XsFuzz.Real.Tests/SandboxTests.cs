@@ -16,9 +16,9 @@ public class SandboxTests
 {
     private static Scenario Parse(string text) => ScenarioParser.Parse(ScenarioText.Header + "\n" + text);
 
-    private static Divergence? RunLu(DaemonKind kind, Scenario scenario, out RunStats stats)
+    private static Divergence? RunLu(DaemonKind kind, Scenario scenario, out RunStats stats, RunSettings? settings = null)
     {
-        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(PairMode.LiveUpdate, kind), RunSettings.Default);
+        var runner = new ScenarioRunner(SandboxFixture.Layout, new RunDescription(PairMode.LiveUpdate, kind), settings ?? RunSettings.Default);
         var outcome = runner.Execute(ScenarioMapper.Map(scenario).Runnable);
         stats = outcome.Stats;
         return outcome.Divergence;
@@ -82,6 +82,32 @@ public class SandboxTests
             Assert.True(stats.Refused.TryGetValue("open transactions", out var refused),
                 $"{kind.Name()}: refused for {string.Join("; ", stats.Refused.Keys)}");
             Assert.Equal(1, refused);
+        }
+    }
+
+    /// <summary>
+    /// The second attempt is counted without asking (over the control socket that saves oxenstored's
+    /// second); TRANSACTION_END lifts that, and the third is asked and done. Both ways of asking.
+    /// </summary>
+    [SandboxFact]
+    public void Oxenstored_counts_a_refusal_for_transactions_still_open_without_asking_again()
+    {
+        foreach (var overRing in new[] { true, false })
+        {
+            var d = RunLu(DaemonKind.Oxenstored, Parse("""
+                A1 tx0 TRANSACTION_START
+                A1 tx1 WRITE /a "1"
+                LIVE-UPDATE
+                A2 tx0 READ /a
+                LIVE-UPDATE
+                A1 tx1 TRANSACTION_END T
+                LIVE-UPDATE
+                D0 tx0 READ /a
+                """), out var stats, RunSettings.Default with { OxenstoredUpdateOverRing = overRing });
+            Assert.Null(d);
+            Assert.Equal(1, stats.LiveUpdates);
+            Assert.Equal(1, stats.Refused.GetValueOrDefault(OxenstoredLiveUpdate.TransactionsReason));
+            Assert.Equal(1, stats.Refused.GetValueOrDefault(StandingRefusal.TransactionsAgain));
         }
     }
 

@@ -18,6 +18,9 @@ internal static class OxenstoredLiveUpdate
 {
     private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>The refusal reason of a connection with transactions open (the C daemon's too).</summary>
+    public const string TransactionsReason = "open transactions";
+
     /// <summary>The refusal reason of a domain connection with SET_TARGET permissions.</summary>
     public const string SetTargetReason = "SET_TARGET permissions";
 
@@ -52,7 +55,7 @@ internal static class OxenstoredLiveUpdate
             if (colon < 0) { reasons.Add("other"); continue; }
             var who = line[..colon];
             var rest = line[(colon + 2)..];
-            if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add("open transactions");
+            if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add(TransactionsReason);
             // A socket's queued output at the deadline is mostly the BUSY reply to the runner's own poll
             // on the control socket (A4): everything else written to a socket leaves at once while the
             // kernel buffer takes it. A domain's ring can hold a client's unread output, and so can the

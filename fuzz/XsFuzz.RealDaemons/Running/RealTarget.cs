@@ -26,10 +26,7 @@ public sealed class RealTarget : ITarget
     private readonly DomainRings _rings;
     private uint _nextSync = SyncPoint.RunnerIds;
     private uint _nextWalkId = SyncPoint.RunnerIds + 0x4_0000;
-    // oxenstored refuses to update while a domain connection has SET_TARGET permissions, and nothing
-    // but INTRODUCE, RELEASE or another SET_TARGET changes those: until one of them runs, a new attempt
-    // would only wait out its second and be refused again, so it is counted as refused without trying.
-    private bool _blockedByTarget;
+    private readonly StandingRefusal _standing;
 
     private RealTarget(string label, IDaemon daemon, DaemonConnection[] slots, SandboxLayout layout, RunSettings settings, IdleGate idle)
     {
@@ -39,6 +36,7 @@ public sealed class RealTarget : ITarget
         _layout = layout;
         _settings = settings;
         Idle = idle;
+        _standing = new StandingRefusal(daemon.Kind);
         _control = new ControlChannel(slots[Slots.Control]);
         _rings = new DomainRings(daemon.RunFolder, _control, settings, pagesBy16BitDomid: daemon.Kind == DaemonKind.Xenstored, daemon.Exit, idle);
     }
@@ -97,7 +95,7 @@ public sealed class RealTarget : ITarget
 
     private Delivery Send(ConnectionId connection, byte[]? rest, Packet request)
     {
-        if (request.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.SetTarget) _blockedByTarget = false;
+        _standing.Sending(request);
         if (!DomainRings.Changes(request)) return Read(ClientOf(connection), request, rest);
         _rings.BeforeIntroduce(request);
         var delivery = Read(ClientOf(connection), request, rest);
@@ -115,12 +113,16 @@ public sealed class RealTarget : ITarget
     public void SendPart(ConnectionId connection, byte[] bytes)
     {
         if (ClientOf(connection) is not { Closed: false } client) return;
+        _standing.SendingPart();
         client.SendBytes(bytes);
         if (client is RingConnection ring) ring.WaitConsumed(_settings.ReplyTimeout);
     }
 
-    public Delivery Complete(ConnectionId connection, byte[] rest, Packet? request) =>
-        request is null ? Read(ClientOf(connection), null, rest) : Send(connection, rest, request);
+    public Delivery Complete(ConnectionId connection, byte[] rest, Packet? request)
+    {
+        _standing.SendingPart();
+        return request is null ? Read(ClientOf(connection), null, rest) : Send(connection, rest, request);
+    }
 
     /// <summary>
     /// A socket slot, or a domU's ring; null for a domU that is not introduced now, which, as in the
@@ -163,15 +165,11 @@ public sealed class RealTarget : ITarget
         return new Delivery(before, ending);
     }
 
-    /// <summary>The stats' name for an attempt skipped because SET_TARGET permissions still block it.</summary>
-    public const string SetTargetAgain = "SET_TARGET permissions (still; not retried)";
-
     public LiveUpdateResult LiveUpdate()
     {
-        if (_blockedByTarget) return new LiveUpdateResult(LiveUpdateStatus.Refused, SetTargetAgain, "");
+        if (_standing.Standing() is { } standing) return standing;
         var result = Perform();
-        if (result.Status == LiveUpdateStatus.Refused)
-            _blockedByTarget = result.Reason.Contains(OxenstoredLiveUpdate.SetTargetReason, StringComparison.Ordinal);
+        _standing.Asked(result);
         return result;
     }
 

@@ -23,7 +23,7 @@ internal static class XenstoredLiveUpdate
         var text = Text(done);
         if (text == "OK\0") return LiveUpdateResult.Done;
         if (done.Op == Op.Control && text.Contains("transactions", StringComparison.Ordinal))
-            return new LiveUpdateResult(LiveUpdateStatus.Refused, "open transactions", text.TrimEnd('\0'));
+            return new LiveUpdateResult(LiveUpdateStatus.Refused, OxenstoredLiveUpdate.TransactionsReason, text.TrimEnd('\0'));
         return OxenstoredLiveUpdate.Unexpected(done);
     }
 
