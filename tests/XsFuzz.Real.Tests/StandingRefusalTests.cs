@@ -34,9 +34,6 @@ public class StandingRefusalTests
     [Theory]
     [InlineData(Op.TransactionEnd)]
     [InlineData(Op.ResetWatches)]
-    [InlineData(Op.Release)]
-    [InlineData(Op.Introduce)]
-    [InlineData(Op.SetTarget)]
     [InlineData(Op.Control)]
     [InlineData(Op.Resume)]
     [InlineData((Op)99)]
@@ -44,6 +41,35 @@ public class StandingRefusalTests
     {
         var standing = RefusedFor("D3: 2 tx, out: false, perm: n3");
         standing.Sending(Request(op, "T"));
+        Assert.Null(standing.Standing());
+    }
+
+    /// <summary>RELEASE ends only its own domain's transactions; INTRODUCE and SET_TARGET end none.</summary>
+    [Fact]
+    public void Only_a_RELEASE_of_a_domain_that_holds_them_lifts_open_transactions()
+    {
+        const string blockers = "A1: 1 tx, out: false, perm: n0\nD5: 2 tx, out: false, perm: n5\nD7: 0 tx, out: true, perm: n7";
+        var standing = RefusedFor(blockers);
+        standing.Sending(Request(Op.Introduce, "5", "1005", "15"));
+        standing.Sending(Request(Op.SetTarget, "5", "7"));
+        standing.Sending(Request(Op.Release, "11"));
+        standing.Sending(Request(Op.Release, "7"));
+        standing.Sending(new Packet((uint)Op.Release, 1, 0, "5"u8));   // no NUL: refused before any change
+        Assert.Equal(StandingRefusal.TransactionsAgain, standing.Standing()?.Reason);
+        standing.Sending(Request(Op.Release, "5"));
+        Assert.Null(standing.Standing());
+
+        foreach (var unsure in new[] { "0x5", "5_0", "+5", " 5", "99999999999999999999" })
+        {
+            standing = RefusedFor(blockers);
+            standing.Sending(Request(Op.Release, unsure));
+            Assert.Null(standing.Standing());
+        }
+
+        standing = RefusedFor("D-3: 1 tx, out: false, perm: n-3");
+        standing.Sending(Request(Op.Release, "3"));
+        Assert.NotNull(standing.Standing());
+        standing.Sending(Request(Op.Release, "-3"));
         Assert.Null(standing.Standing());
     }
 

@@ -1,5 +1,6 @@
 using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Sandbox;
+using System.Globalization;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Running;
@@ -14,9 +15,11 @@ namespace XsFuzz.RealDaemons.Running;
 /// <list type="bullet">
 /// <item>SET_TARGET permissions: only INTRODUCE, RELEASE or another SET_TARGET change a connection's.</item>
 /// <item>Open transactions: a connection's transactions go only through TRANSACTION_END, RESET_WATCHES
-/// (del_transactions), its domain's RELEASE or re-INTRODUCE, or the connection's end (a socket closed on
-/// a packet it cannot read, a domain marked bad, which no longer blocks). So any request but a
-/// well-formed one of the simple kinds below lifts this one.</item>
+/// (del_transactions), its domain's RELEASE (del_domain), or the connection's end (a socket closed on
+/// a packet it cannot read, a domain marked bad, which no longer blocks). INTRODUCE and SET_TARGET
+/// touch no transaction. So this one stands over a well-formed request of the simple kinds below,
+/// INTRODUCE, SET_TARGET, and a RELEASE of a domain the refusal did not name as holding transactions;
+/// anything else lifts it.</item>
 /// </list>
 /// A request written in parts lifts both.
 /// The C daemon refuses at once (<c>-t 0</c>), so it is always asked.
@@ -42,6 +45,8 @@ internal sealed class StandingRefusal
     private readonly bool _applies;
     private bool _byTarget;
     private bool _byTransactions;
+    // The domids whose connections held transactions at the last refusal (blocker lines "D5: 1 tx, ...").
+    private readonly HashSet<long> _holders = [];
 
     public StandingRefusal(DaemonKind kind) => _applies = kind == DaemonKind.Oxenstored;
 
@@ -57,13 +62,41 @@ internal sealed class StandingRefusal
         var refused = _applies && result.Status == LiveUpdateStatus.Refused;
         _byTarget = refused && result.Reason.Contains(OxenstoredLiveUpdate.SetTargetReason, StringComparison.Ordinal);
         _byTransactions = refused && result.Reason.Contains(OxenstoredLiveUpdate.TransactionsReason, StringComparison.Ordinal);
+        _holders.Clear();
+        if (!_byTransactions) return;
+        foreach (var line in result.Detail.Split('\n'))
+        {
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            if (colon > 1 && line[0] == 'D' && !line[colon..].StartsWith(": 0 tx", StringComparison.Ordinal) && Domid(line[1..colon]) is { } domid)
+                _holders.Add(domid);
+        }
     }
 
     /// <summary>A whole request is about to be sent, on any connection.</summary>
     public void Sending(Packet request)
     {
         if (request.Type is (uint)Op.Introduce or (uint)Op.Release or (uint)Op.SetTarget) _byTarget = false;
-        if (!KeepTransactions.Contains(request.Type) || request.Payload.Length > Packet.PayloadMax) _byTransactions = false;
+        if (!KeepsTransactions(request)) _byTransactions = false;
+    }
+
+    private bool KeepsTransactions(Packet request)
+    {
+        if (request.Payload.Length > Packet.PayloadMax) return false;
+        if (KeepTransactions.Contains(request.Type) || request.Type is (uint)Op.Introduce or (uint)Op.SetTarget) return true;
+        if (request.Type != (uint)Op.Release) return false;
+        // do_release reads exactly "domid NUL" (anything else is refused before any change) with OCaml's
+        // int_of_string, which also takes 0x.., 0b.. and underscores: only plain decimal is judged here.
+        var args = Latin1.Decode(request.Payload).Split('\0');
+        if (args.Length != 2 || args[1].Length != 0) return true;
+        return Domid(args[0]) is { } domid && !_holders.Contains(domid);
+    }
+
+    /// <summary>A domid written in plain decimal (as oxenstored prints it), or null.</summary>
+    private static long? Domid(string text)
+    {
+        var digits = text.StartsWith('-') ? text[1..] : text;
+        if (digits.Length is 0 or > 18 || !digits.All(char.IsAsciiDigit)) return null;
+        return long.Parse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
     }
 
     /// <summary>
