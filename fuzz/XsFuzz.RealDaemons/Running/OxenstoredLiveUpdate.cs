@@ -45,17 +45,30 @@ internal static class OxenstoredLiveUpdate
         }
     }
 
+    /// <summary>
+    /// The blocker lines of a refusal, each split into the connection's name (<c>A1</c>, <c>D5</c>; null
+    /// for a line of another form) and the tail (<c>1 tx, out: false, perm: ...</c>).
+    /// </summary>
+    internal static IEnumerable<(string? Who, string Tail)> BlockerLines(string text)
+    {
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            yield return colon < 0 ? (null, line) : (line[..colon], line[(colon + 2)..]);
+        }
+    }
+
+    /// <summary>Whether a blocker line's tail counts open transactions.</summary>
+    internal static bool HoldsTransactions(string tail) => !tail.StartsWith("0 tx", StringComparison.Ordinal);
+
     /// <summary>Reasons from the blocker lines, without names or counts.</summary>
     internal static LiveUpdateResult Refused(string text)
     {
         var reasons = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var (who, rest) in BlockerLines(text))
         {
-            var colon = line.IndexOf(": ", StringComparison.Ordinal);
-            if (colon < 0) { reasons.Add("other"); continue; }
-            var who = line[..colon];
-            var rest = line[(colon + 2)..];
-            if (!rest.StartsWith("0 tx", StringComparison.Ordinal)) reasons.Add(TransactionsReason);
+            if (who is null) { reasons.Add("other"); continue; }
+            if (HoldsTransactions(rest)) reasons.Add(TransactionsReason);
             // A socket's queued output at the deadline is mostly the BUSY reply to the runner's own poll
             // on the control socket (A4): everything else written to a socket leaves at once while the
             // kernel buffer takes it. A domain's ring can hold a client's unread output, and so can the

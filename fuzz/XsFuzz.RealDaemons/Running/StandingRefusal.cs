@@ -1,6 +1,6 @@
+using System.Globalization;
 using XsFuzz.Harness.Running;
 using XsFuzz.RealDaemons.Sandbox;
-using System.Globalization;
 using XsFuzz.Xenstore.Wire;
 
 namespace XsFuzz.RealDaemons.Running;
@@ -64,11 +64,9 @@ internal sealed class StandingRefusal
         _byTransactions = refused && result.Reason.Contains(OxenstoredLiveUpdate.TransactionsReason, StringComparison.Ordinal);
         _holders.Clear();
         if (!_byTransactions) return;
-        foreach (var line in result.Detail.Split('\n'))
+        foreach (var (who, rest) in OxenstoredLiveUpdate.BlockerLines(result.Detail))
         {
-            var colon = line.IndexOf(": ", StringComparison.Ordinal);
-            if (colon > 1 && line[0] == 'D' && !line[colon..].StartsWith(": 0 tx", StringComparison.Ordinal) && Domid(line[1..colon]) is { } domid)
-                _holders.Add(domid);
+            if (who is ['D', ..] && OxenstoredLiveUpdate.HoldsTransactions(rest) && Domid(who[1..]) is { } domid) _holders.Add(domid);
         }
     }
 
