@@ -45,4 +45,19 @@ public class RefusalReasonTests
         Assert.Equal(OxenstoredLiveUpdate.PartialInputReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"").Reason);
         Assert.Equal(OxenstoredLiveUpdate.SetTargetReason, OxenstoredLiveUpdate.Refused("D3: 0 tx, out: false, perm: 3\"n\"1\"rw\"").Reason);
     }
+
+    /// <summary>
+    /// A <c>-t 0</c> refusal over the control socket lists the control socket's own BUSY reply: alone,
+    /// it means nothing else blocks (ask again with the wait); with other lines, one socket line with
+    /// output goes (the first not named A1 or A2, the scenario's sockets) and the rest is the refusal.
+    /// </summary>
+    [Fact]
+    public void The_control_sockets_own_reply_is_dropped_from_a_quick_refusal()
+    {
+        Assert.Null(OxenstoredLiveUpdate.WithoutOwnReply("A4: 0 tx, out: true, perm: 0\"rw\""));
+        Assert.Equal("D5: 1 tx, out: false, perm: n5", OxenstoredLiveUpdate.WithoutOwnReply("D5: 1 tx, out: false, perm: n5\nA4: 0 tx, out: true, perm: 0\"rw\""));
+        Assert.Equal("A2: 0 tx, out: true, perm: 0\"rw\"", OxenstoredLiveUpdate.WithoutOwnReply("A2: 0 tx, out: true, perm: 0\"rw\"\nA4: 0 tx, out: true, perm: 0\"rw\""));
+        Assert.Equal("A1: 1 tx, out: true, perm: 0\"rw\"", OxenstoredLiveUpdate.WithoutOwnReply("A1: 1 tx, out: true, perm: 0\"rw\"\nA2: 0 tx, out: true, perm: 0\"rw\""));
+        Assert.Equal("D3: 0 tx, out: false, perm: n3 b1", OxenstoredLiveUpdate.WithoutOwnReply("D3: 0 tx, out: false, perm: n3 b1"));
+    }
 }

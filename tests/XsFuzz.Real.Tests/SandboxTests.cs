@@ -87,12 +87,14 @@ public class SandboxTests
 
     /// <summary>
     /// The second attempt is counted without asking (over the control socket that saves oxenstored's
-    /// second); TRANSACTION_END lifts that, and the third is asked and done. Both ways of asking.
+    /// second); TRANSACTION_END lifts that, and the third is asked and done. Both ways of asking, with
+    /// the idle gate and without: behind it the control socket asks with -t 0 first, whose refusal for
+    /// the transaction is final and whose refusal for its own reply alone is asked again with the wait.
     /// </summary>
     [SandboxFact]
     public void Oxenstored_counts_a_refusal_for_transactions_still_open_without_asking_again()
     {
-        foreach (var overRing in new[] { true, false })
+        foreach (var (overRing, gate) in new[] { (true, false), (false, false), (true, true), (false, true) })
         {
             var d = RunLu(DaemonKind.Oxenstored, Parse("""
                 A1 tx0 TRANSACTION_START
@@ -103,7 +105,7 @@ public class SandboxTests
                 A1 tx1 TRANSACTION_END T
                 LIVE-UPDATE
                 D0 tx0 READ /a
-                """), out var stats, RunSettings.Default with { OxenstoredUpdateOverRing = overRing });
+                """), out var stats, RunSettings.Default with { OxenstoredUpdateOverRing = overRing, WakeOnlyWhenIdle = gate });
             Assert.Null(d);
             Assert.Equal(1, stats.LiveUpdates);
             Assert.Equal(1, stats.Refused.GetValueOrDefault(OxenstoredLiveUpdate.TransactionsReason));

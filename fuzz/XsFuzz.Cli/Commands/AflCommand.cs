@@ -88,7 +88,7 @@ internal static class AflCommand
         };
         var luOverSocket = new Option<bool>("--lu-over-socket")
         {
-            Description = "with --daemon oxenstored: request live updates over the control socket with -t 1 (a refusal then costs 1 s) instead of dom0's ring",
+            Description = "with --daemon oxenstored: request live updates over the control socket (-t 0 first, -t 1 when its own reply was the one blocker) instead of dom0's ring",
         };
         var command = new Command("afl", "run as the AFL persistent-mode target (start it under afl-fuzz)") { fault, config, empty, daemon, cache, build, counts, start, luOverSocket };
         command.SetAction(parse =>

@@ -29,6 +29,13 @@ internal static class Signatures
     /// <summary>lu: a difference before any update happened means the targets are not deterministic (or a refused update was visible).</summary>
     public static string BeforeAnyUpdate(string shape) => "no live update done yet: " + shape;
 
+    /// <summary>
+    /// A difference after a guest's request that neither side answered: both daemons hold requests they
+    /// never served, and whatever an update then does with them shows here (oxenstored's lost port,
+    /// allow-list 019: the updated daemon serves them late).
+    /// </summary>
+    public static string AfterUnanswered(string shape) => shape + " (after a ring step neither side answered)";
+
     /// <summary>diff: a difference after the real daemon (and so the model) updated.</summary>
     public static string AfterUpdate(string shape) => shape + " (after a live update)";
 }

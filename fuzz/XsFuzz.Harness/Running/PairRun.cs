@@ -36,6 +36,8 @@ public sealed class PairRun
     // The rest of each connection's unfinished request (PARTIAL), written before its next request or drain.
     private readonly Dictionary<ConnectionId, byte[]> _unfinished = [];
     private bool _anyPartial;
+    // A guest's step went unanswered on both sides (see Signatures.AfterUnanswered).
+    private bool _unansweredRing;
 
     public PairRun(ITarget updated, ITarget reference, PairMode mode, StateCheck states)
         : this(reference, mode, states, null) => _updated = updated;
@@ -258,7 +260,12 @@ public sealed class PairRun
     private Divergence? Compare(CheckPoint point, int step, Command? command, ConnectionId connection, Delivery? updated,
         Delivery reference, uint setupType = 0)
     {
-        if (updated is null || updated.Equals(reference)) return null;
+        if (updated is null) return null;
+        if (updated.Equals(reference))
+        {
+            if (connection.Kind == ConnectionKind.Ring && updated.Ending == Ending.Timeout) _unansweredRing = true;
+            return null;
+        }
         // Named only now: the hot path (deliveries that agree) builds no text.
         var what = point switch
         {
@@ -267,7 +274,7 @@ public sealed class PairRun
             CheckPoint.Drain => "drain" + StepNames.OfConnection(connection),
             _ => "end drain" + StepNames.OfConnection(connection),
         };
-        var shape = Death(updated, reference) ?? what + ": " + DeliveryShape.Describe(updated, reference);
+        var shape = Death(updated, reference) ?? Tagged(what + ": " + DeliveryShape.Describe(updated, reference));
         return Diverge(new Divergence(point, step, command, connection, updated, reference, null, null,
             updated.Failure ?? reference.Failure, Signature(shape)));
     }
@@ -286,7 +293,7 @@ public sealed class PairRun
         if (_states.Compare(_updated!, _reference) is not { } difference) return null;
         var what = point == CheckPoint.FinalState ? Signatures.EndState : Signatures.UpdateState;
         return Diverge(new Divergence(point, step, command, null, null, null, difference.Updated, difference.Reference,
-            difference.Failure, Signature(what + difference.Shape)));
+            difference.Failure, Signature(Tagged(what + difference.Shape))));
     }
 
     /// <summary>A failed update is its own event: no "no live update done yet" prefix.</summary>
@@ -297,6 +304,9 @@ public sealed class PairRun
     private string Signature(string shape) => _mode == PairMode.LiveUpdate
         ? (_updatedOnce ? shape : Signatures.BeforeAnyUpdate(shape))
         : (_updatedOnce ? Signatures.AfterUpdate(shape) : shape);
+
+    /// <summary>A difference (not a death: that is the finding, whatever came before) after an unanswered guest step says so.</summary>
+    private string Tagged(string shape) => _unansweredRing ? Signatures.AfterUnanswered(shape) : shape;
 
     private Divergence Diverge(Divergence divergence)
     {

@@ -12,8 +12,8 @@ namespace XsFuzz.RealDaemons.Running;
 /// <para>
 /// Why it works: oxenstored decides right after the main-loop iteration that took the request. A
 /// socket's reply (BUSY) is still unsent then, so the control connection itself counts as a blocker
-/// ("out: true") and <c>-t 0</c> would always refuse; that is why the socket path needs <c>-t 1</c> and
-/// a refusal costs a full second. A domain's reply is written into its ring in the same iteration
+/// ("out: true") and <c>-t 0</c> always refuses; that is why the socket path needs <c>-t 1</c> (behind the
+/// idle gate only when that reply is the one blocker), and without the gate a refusal there costs a full second. A domain's reply is written into its ring in the same iteration
 /// (process_domains runs do_input then do_output), so with <c>-t 0</c> only real blockers remain: the
 /// update runs at once or is refused at once, with the same blocker list.
 /// </para>
@@ -37,7 +37,7 @@ internal static class OxenstoredRingLiveUpdate
         var (introduced, asked) = control.Call(settings.ReplyTimeout, Op.IsDomainIntroduced, "0");
         if (introduced is null) return OxenstoredLiveUpdate.Lost(daemon, "IS_DOMAIN_INTRODUCED 0", asked);
         if (Text(introduced) != "T\0" || File.Exists(RingConnection.RingPath(daemon.RunFolder, 0)))
-            return OxenstoredLiveUpdate.Perform(control, daemon, settings);
+            return OxenstoredLiveUpdate.Perform(control, daemon, settings, idle);
         RingConnection ring;
         try
         {
@@ -64,7 +64,9 @@ internal static class OxenstoredRingLiveUpdate
             var clock = Stopwatch.StartNew();
             while (true)
             {
-                Thread.Sleep(PollEvery);
+                // Behind the gate each poll waits for the daemon's next idle moment, which comes right
+                // after it decided (or after the new process's first pass): no sleep needed.
+                if (idle is not { Gates: true }) Thread.Sleep(PollEvery);
                 var (reply, ending) = Call("live-update", "-s");
                 if (reply is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -s (dom0 ring, polling)", ending);
                 var text = Text(reply);

@@ -176,7 +176,7 @@ public sealed class RealTarget : ITarget
     private LiveUpdateResult Perform()
     {
         var result = _daemon.Kind == DaemonKind.Oxenstored
-            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings, Idle) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings)
+            ? _settings.OxenstoredUpdateOverRing ? OxenstoredRingLiveUpdate.Perform(_control, _daemon, _settings, Idle) : OxenstoredLiveUpdate.Perform(_control, _daemon, _settings, Idle)
             : XenstoredLiveUpdate.Perform(_control, _daemon, _layout.Binary(DaemonKind.Xenstored), _settings);
         if (result.Status != LiveUpdateStatus.Done) return result;
         // The C daemon answers OK before it has restored the nodes, and can die while doing so: only an

@@ -13,10 +13,12 @@ public sealed record RunSettings
     public TimeSpan LiveUpdateTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The <c>-t</c> of <c>live-update -s</c>: seconds the daemon waits for blockers to go away.
-    /// oxenstored needs at least 1: it checks for blockers right after queueing the update, while its
-    /// own BUSY reply is still unsent output on the control connection, and with 0 it gives up at once.
-    /// The C daemon answers only after the update, so 0 is right for it.
+    /// The <c>-t</c> of oxenstored's <c>live-update -s</c> over the control socket: seconds the daemon
+    /// waits for blockers to go away. It needs at least 1: it checks for blockers right after queueing
+    /// the update, while its own BUSY reply is still unsent output on the control connection, and with
+    /// 0 it gives up at once. Behind the idle gate it is asked with 0 first, and with this only when its
+    /// own reply was the one blocker (<see cref="OxenstoredLiveUpdate.Perform"/>). The C daemon answers
+    /// only after the update, and is always asked with 0.
     /// </summary>
     public int OxenstoredWaitSeconds { get; init; } = 1;
 

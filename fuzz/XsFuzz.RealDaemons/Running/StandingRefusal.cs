@@ -8,8 +8,9 @@ namespace XsFuzz.RealDaemons.Running;
 /// <summary>
 /// oxenstored's refusals of a live update that must recur until some request lifts them, so that a new
 /// attempt is counted as refused without asking. Asking costs: over the control socket (after a
-/// scenario released domain 0) each refusal waits out the daemon's own second (<c>-t 1</c>), and a
-/// run with a few of them ran into the AFL target's budget.
+/// scenario released domain 0) without the idle gate each refusal waits out the daemon's own second
+/// (<c>-t 1</c>), and a run with a few of them ran into the AFL target's budget; behind the gate a
+/// refusal still costs a request and a poll.
 /// <para>
 /// Two blockers stand (read in Debian's 4.17 process.ml and connection.ml):
 /// <list type="bullet">

@@ -53,6 +53,13 @@ public sealed class IdleGate : IDisposable
     /// <summary>False once a wait ran out: the gate then lets every wake through at once.</summary>
     public bool On { get; private set; } = true;
 
+    /// <summary>
+    /// Whether <see cref="BeforeWake"/> waits now: each request then reaches a daemon that has finished
+    /// its last pass, written what it could and gone idle. A poller need not sleep between its calls,
+    /// and what the daemon reports at that moment (the blockers of a live update) is what stays.
+    /// </summary>
+    public bool Gates => On && _wakeOnlyWhenIdle;
+
     /// <summary>How many times <see cref="Quiet"/> said yes (tests look at it).</summary>
     public int QuietAnswers { get; private set; }
 
