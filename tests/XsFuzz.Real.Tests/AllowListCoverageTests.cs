@@ -39,6 +39,7 @@ public class AllowListCoverageTests
     [InlineData("reply to RELEASE (negative domid): ERROR(EINVAL) instead of RELEASE")]
     [InlineData("reply to RESUME (negative domid): ERROR(EINVAL) instead of RESUME")]
     [InlineData("end drain (negative domid): no answer in A, answered in B")]
+    [InlineData("reply to unknown type (negative domid): no answer in A, answered in B")]
     [InlineData("reply to SET_PERMS: the same packets in another order")]
     [InlineData("reply to TRANSACTION_START: TRANSACTION_START payload")]
     [InlineData("reply to WRITE: the same packets in another order")]
