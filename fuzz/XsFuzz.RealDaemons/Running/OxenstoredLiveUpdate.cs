@@ -43,23 +43,32 @@ internal static class OxenstoredLiveUpdate
         return Ask(control, daemon, settings, settings.OxenstoredWaitSeconds, idle);
     }
 
-    private static LiveUpdateResult Ask(ControlChannel control, IDaemon daemon, RunSettings settings, int waitSeconds, IdleGate? idle)
+    private static LiveUpdateResult Ask(ControlChannel control, IDaemon daemon, RunSettings settings, int waitSeconds, IdleGate? idle) =>
+        Poll(args => control.Call(settings.ReplyTimeout, Op.Control, args), daemon, idle, waitSeconds,
+            settings.LiveUpdateTimeout + TimeSpan.FromSeconds(waitSeconds), where: null);
+
+    /// <summary>
+    /// Queues the update with <c>live-update -s -t waitSeconds</c> through <paramref name="call"/> (the
+    /// control socket or dom0's ring) and polls with <c>-s</c> until OK, a refusal or
+    /// <paramref name="limit"/>. Behind the gate each poll already waits for the daemon's next idle
+    /// moment, which comes right after it decided (or after the new process's first pass): no sleep.
+    /// </summary>
+    internal static LiveUpdateResult Poll(Func<string[], (Packet? Reply, Ending Ending)> call, IDaemon daemon, IdleGate? idle,
+        int waitSeconds, TimeSpan limit, string? where)
     {
-        var wait = waitSeconds.ToString(CultureInfo.InvariantCulture);
-        var (first, ending) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-s", "-t", wait);
-        if (first is null) return Lost(daemon, "live-update -s", ending);
+        var (first, ending) = call(["live-update", "-s", "-t", waitSeconds.ToString(CultureInfo.InvariantCulture)]);
+        if (first is null) return Lost(daemon, where is null ? "live-update -s" : $"live-update -s ({where})", ending);
         if (Text(first) != "BUSY") return Unexpected(first);
-        var deadline = Stopwatch.StartNew();
-        var limit = settings.LiveUpdateTimeout + TimeSpan.FromSeconds(waitSeconds);
+        var clock = Stopwatch.StartNew();
         while (true)
         {
             if (idle is not { Gates: true }) Thread.Sleep(PollEvery);
-            var (reply, how) = control.Call(settings.ReplyTimeout, Op.Control, "live-update", "-s");
-            if (reply is null) return Lost(daemon, "live-update -s (polling)", how);
+            var (reply, how) = call(["live-update", "-s"]);
+            if (reply is null) return Lost(daemon, where is null ? "live-update -s (polling)" : $"live-update -s ({where}, polling)", how);
             var text = Text(reply);
             if (text == "OK") return LiveUpdateResult.Done;
             if (text != "BUSY") return reply.Op == Op.Control ? Refused(text) : Unexpected(reply);
-            if (deadline.Elapsed > limit)
+            if (clock.Elapsed > limit)
                 return new LiveUpdateResult(LiveUpdateStatus.Failed, "still BUSY", $"still BUSY after {limit.TotalSeconds:F0} s");
         }
     }
@@ -73,13 +82,16 @@ internal static class OxenstoredLiveUpdate
     /// </summary>
     internal static string? WithoutOwnReply(string text)
     {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
-        static bool OwnLike(string line) =>
-            BlockerLines(line).Single() is { Who: ['A', ..] } l && l.Tail.StartsWith("0 tx, out: true", StringComparison.Ordinal);
-        var candidates = lines.Where(OwnLike).ToList();
-        if (candidates.Count == 0) return text;
-        var own = candidates.FirstOrDefault(l => !l.StartsWith("A1:", StringComparison.Ordinal) && !l.StartsWith("A2:", StringComparison.Ordinal)) ?? candidates[0];
-        lines.Remove(own);
+        var lines = Lines(text).ToList();
+        var own = -1;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var (who, tail) = Blocker(lines[i]);
+            if (who is not ['A', ..] || !tail.StartsWith("0 tx, out: true", StringComparison.Ordinal)) continue;
+            if (own < 0 || (Blocker(lines[own]).Who is "A1" or "A2" && who is not ("A1" or "A2"))) own = i;
+        }
+        if (own < 0) return text;
+        lines.RemoveAt(own);
         return lines.Count == 0 ? null : string.Join('\n', lines);
     }
 
@@ -87,13 +99,14 @@ internal static class OxenstoredLiveUpdate
     /// The blocker lines of a refusal, each split into the connection's name (<c>A1</c>, <c>D5</c>; null
     /// for a line of another form) and the tail (<c>1 tx, out: false, perm: ...</c>).
     /// </summary>
-    internal static IEnumerable<(string? Who, string Tail)> BlockerLines(string text)
+    internal static IEnumerable<(string? Who, string Tail)> BlockerLines(string text) => Lines(text).Select(Blocker);
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static (string? Who, string Tail) Blocker(string line)
     {
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var colon = line.IndexOf(": ", StringComparison.Ordinal);
-            yield return colon < 0 ? (null, line) : (line[..colon], line[(colon + 2)..]);
-        }
+        var colon = line.IndexOf(": ", StringComparison.Ordinal);
+        return colon < 0 ? (null, line) : (line[..colon], line[(colon + 2)..]);
     }
 
     /// <summary>Whether a blocker line's tail counts open transactions.</summary>

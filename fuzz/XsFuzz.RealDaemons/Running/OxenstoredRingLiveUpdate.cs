@@ -1,5 +1,4 @@
 using XsFuzz.Harness.Running;
-using System.Diagnostics;
 using XsFuzz.RealDaemons.Sandbox;
 using XsFuzz.RealDaemons.Wire;
 using XsFuzz.Xenstore.Wire;
@@ -28,7 +27,6 @@ namespace XsFuzz.RealDaemons.Running;
 /// </summary>
 internal static class OxenstoredRingLiveUpdate
 {
-    private static readonly TimeSpan PollEvery = TimeSpan.FromMilliseconds(2);
     private const uint FirstId = SyncPoint.RunnerIds + 0x9_0000;
 
     /// <param name="idle">If given, the ring's kicks wake the daemon only when it is idle.</param>
@@ -50,31 +48,14 @@ internal static class OxenstoredRingLiveUpdate
         using (ring)
         {
             var id = FirstId;
-            (Packet? Reply, Ending Ending) Call(params string[] args)
+            (Packet? Reply, Ending Ending) Call(string[] args)
             {
                 var request = Packet.Request(Op.Control, id++, 0, args);
                 ring.Send(request);
                 var (_, end, ending) = ring.ReadUntil(p => SyncPoint.IsReplyTo(p, request.RequestId), settings.ReplyTimeout);
                 return (end, ending);
             }
-
-            var (first, how) = Call("live-update", "-s", "-t", "0");
-            if (first is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -s (dom0 ring)", how);
-            if (Text(first) != "BUSY") return OxenstoredLiveUpdate.Unexpected(first);
-            var clock = Stopwatch.StartNew();
-            while (true)
-            {
-                // Behind the gate each poll waits for the daemon's next idle moment, which comes right
-                // after it decided (or after the new process's first pass): no sleep needed.
-                if (idle is not { Gates: true }) Thread.Sleep(PollEvery);
-                var (reply, ending) = Call("live-update", "-s");
-                if (reply is null) return OxenstoredLiveUpdate.Lost(daemon, "live-update -s (dom0 ring, polling)", ending);
-                var text = Text(reply);
-                if (text == "OK") return LiveUpdateResult.Done;
-                if (text != "BUSY") return reply.Op == Op.Control ? OxenstoredLiveUpdate.Refused(text) : OxenstoredLiveUpdate.Unexpected(reply);
-                if (clock.Elapsed > settings.LiveUpdateTimeout)
-                    return new LiveUpdateResult(LiveUpdateStatus.Failed, "still BUSY", $"still BUSY after {settings.LiveUpdateTimeout.TotalSeconds:F0} s");
-            }
+            return OxenstoredLiveUpdate.Poll(Call, daemon, idle, 0, settings.LiveUpdateTimeout, where: "dom0 ring");
         }
     }
 

@@ -100,15 +100,25 @@ public sealed class IdleGate : IDisposable
     /// what is there, may stop. The order matters: the daemon marks itself busy before it reads, so
     /// an idle word read after the kernel shows our bytes read belongs to a period begun after that read.
     /// </summary>
-    public bool Quiet(long deadline, params IEnumerable<Socket> ours)
+    /// <param name="readIn">
+    /// The <see cref="Period"/> in which the reader last took bytes off a socket, if it did. A daemon
+    /// with more to write than the socket holds waits in poll() for room, and a read that makes room
+    /// wakes it without any byte of ours for the kernel to count (a ring's reader kicks instead): until
+    /// the daemon has left that period it may still write.
+    /// </param>
+    public bool Quiet(long deadline, IReadOnlyCollection<Socket> ours, long? readIn = null)
     {
-        if (!On || _daemon is { Exited: true } || ours.Any(s => SocketQueue.Unread(s) != 0) || Word() is not { } word || (word & 1) == 0) return false;
+        if (!On || _daemon is { Exited: true } || ours.Any(s => SocketQueue.Unread(s) != 0) || Word() is not { } word || (word & 1) == 0
+            || word == readIn) return false;
         var until = _view!.ReadUInt64(UntilOffset);
         if (Word() != word) return false;   // a new period began while we read its timeout
         if (until != ulong.MaxValue && until < Nanoseconds(deadline)) return false;
         QuietAnswers++;
         return true;
     }
+
+    /// <summary>The daemon's word now (its period and whether it is idle), for <see cref="Quiet"/>'s <c>readIn</c>.</summary>
+    public long? Period() => On ? Word() : null;
 
     /// <summary>CLOCK_MONOTONIC nanoseconds, the clock of the shim's timeouts (Stopwatch's on Linux).</summary>
     private static ulong Nanoseconds(long timestamp) =>

@@ -91,6 +91,7 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
     {
         var before = new List<Packet>();
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+        long? readIn = null;   // the daemon's period when we last took bytes (IdleGate.Quiet)
         while (true)
         {
             while (_decoder.Next() is { } packet)
@@ -107,10 +108,13 @@ public sealed class DaemonConnection : IClientConnection, IDisposable
                 if (!_socket.Poll(Math.Max(micro, 1), SelectMode.SelectRead))
                 {
                     // Quiet first, then empty: a reply written before the daemon went idle is seen.
-                    if (_idle?.Quiet(deadline, _socket) == true && _socket.Available == 0) return (before, null, Ending.Timeout);
+                    if (_idle?.Quiet(deadline, [_socket], readIn) == true && _socket.Available == 0) return (before, null, Ending.Timeout);
                     continue;
                 }
                 var read = _socket.Receive(_chunk);
+                // Looked at after the read: a period the daemon begins after it saw the room we made is
+                // rightly quiet, and one it has not left yet is the one our read may have ended.
+                readIn = _idle?.Period();
                 if (read == 0) Closed = true;
                 else _decoder.Feed(_chunk.AsSpan(0, read));
             }

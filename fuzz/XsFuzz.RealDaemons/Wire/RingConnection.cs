@@ -193,7 +193,7 @@ public sealed class RingConnection : IClientConnection, IDisposable
     }
 
     /// <summary>Whether the daemon has read our kicks and will write nothing more before the deadline (<see cref="IdleGate.Quiet"/>).</summary>
-    private bool Quiet(long deadline) => _idle is { } idle && KickSocket is { } kicks && idle.Quiet(deadline, kicks);
+    private bool Quiet(long deadline) => _idle is { } idle && KickSocket is { } kicks && idle.Quiet(deadline, [kicks]);
 
     /// <summary>The socket our kicks leave by, while the ring is open.</summary>
     internal Socket? KickSocket => _channel?.Socket;
