@@ -35,6 +35,16 @@ public sealed class IdleGateTests : IDisposable
         file.Write(bytes);
     }
 
+    /// <summary>A listening Unix socket in the run folder: the daemon's end of a hand-made connection.</summary>
+    private Socket Listen(out string path)
+    {
+        path = Path.Combine(_run, "s");
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen();
+        return listener;
+    }
+
     [Fact]
     public void A_wake_waits_for_an_idle_period_it_has_not_woken_yet()
     {
@@ -79,10 +89,7 @@ public sealed class IdleGateTests : IDisposable
     [Fact]
     public void Quiet_needs_our_bytes_read_an_idle_daemon_and_no_timeout_of_its_own_before_ours()
     {
-        var path = Path.Combine(_run, "s");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
+        using var listener = Listen(out var path);
         using var ours = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         ours.Connect(new UnixDomainSocketEndPoint(path));
         using var theirs = listener.Accept();
@@ -112,10 +119,7 @@ public sealed class IdleGateTests : IDisposable
     [Fact]
     public void A_read_that_makes_room_waits_for_the_daemon_it_woke()
     {
-        var path = Path.Combine(_run, "s");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(path));
-        listener.Listen();
+        using var listener = Listen(out var path);
         Publish(1, idle: true);
         using var gate = new IdleGate(_run, daemon: null, TimeSpan.FromSeconds(5));
         using var connection = DaemonConnection.Connect(path, TimeSpan.FromSeconds(5), gate);
