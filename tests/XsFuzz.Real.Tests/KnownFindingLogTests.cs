@@ -85,8 +85,8 @@ public sealed class KnownFindingLogTests : IDisposable
             target.Run(input);
         }
         var folder = Assert.Single(Directory.GetDirectories(_dir));
-        Assert.StartsWith("001-reply-to-", Path.GetFileName(folder), StringComparison.Ordinal);
-        Assert.Contains("-TRANSACTION-START-payload", Path.GetFileName(folder), StringComparison.Ordinal);
+        Assert.StartsWith("001-", Path.GetFileName(folder), StringComparison.Ordinal);   // the entry's place
+        Assert.Contains("reply to TRANSACTION_START: TRANSACTION_START payload", File.ReadAllText(Path.Combine(folder, "first")), StringComparison.Ordinal);
         Assert.Equal(input, File.ReadAllBytes(Path.Combine(folder, "input")));
         Assert.Equal("1", File.ReadAllText(Path.Combine(folder, "count")).Trim());
     }
