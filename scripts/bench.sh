@@ -13,6 +13,9 @@ Measures the AFL throughput figures of the AFL note, every campaign run through 
 (same flags and environment as a real campaign), and prints them as a table:
   - exec/s of the empty SharpFuzz target ('xsfuzz afl --empty') and of 'xsfuzz afl', one
     worker each, back to back, and their ratio;
+  - the same after the first minute ("warm": start-up, JIT tiering and the seeds' calibration
+    left out), from AFL's plot_data, which afl-fuzz 4.04c starts writing at its 61st second:
+    runs of --seconds 90 or more get it, shorter ones show '-';
   - 'xsfuzz afl' with AFL_MAP_SIZE set to SharpFuzz's map size (65536);
   - 'xsfuzz afl' with 2 workers (total and per worker);
   - AFL stability of each run;
@@ -101,19 +104,29 @@ campaign() {
     fi
 }
 
-# Sums of a campaign's workers: execs, exec/s (execs/run_time), min stability.
-campaign_numbers() {  # DIR -> "execs eps stability workers"
-    local execs=0 eps=0 stab="" st e rt s n=0
+# A worker's exec/s between the first and the last row of its plot_data (relative_time is column 1,
+# total_execs column 12), or '-' when it has fewer than two rows.
+warm_eps() {  # WORKER_DIR -> exec/s or -
+    awk -F, '!/^#/ { n++; if (n == 1) { t0 = $1; e0 = $12 } t = $1; e = $12 }
+        END { if (n >= 2 && t > t0) printf "%d\n", (e - e0) / (t - t0); else print "-" }' "$1/plot_data" 2>/dev/null || echo -
+}
+
+# Sums of a campaign's workers: execs, exec/s (execs/run_time), min stability, warm exec/s ('-' if a
+# worker has none).
+campaign_numbers() {  # DIR -> "execs eps stability workers warm"
+    local execs=0 eps=0 stab="" st e rt s n=0 warm=0 w
     for st in "$1"/*/fuzzer_stats; do
         e="$(xs_int "$(xs_stat "$st" execs_done)")"
         rt="$(xs_int "$(xs_stat "$st" run_time)")"
         s="$(xs_stat "$st" stability)"
+        w="$(warm_eps "$(dirname "$st")")"
+        if [[ "$w" == - || "$warm" == - ]]; then warm=-; else warm=$((warm + w)); fi
         execs=$((execs + e))
         eps=$((eps + e / (rt > 0 ? rt : 1)))
         if [[ -z "$stab" ]] || awk -v a="${s%\%}" -v b="${stab%\%}" 'BEGIN { exit !(a < b) }'; then stab="$s"; fi
         n=$((n + 1))
     done
-    echo "$execs $eps ${stab:-n/a} $n"
+    echo "$execs $eps ${stab:-n/a} $n $warm"
 }
 
 # The throughput configurations: label, workers, "VAR=VALUE... -- fuzz.sh args...", and the row
@@ -142,40 +155,53 @@ add_cfg "xsfuzz afl, 2 workers" 2 "--"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 
+# A over B to three places, or '-' when either is missing or B is 0.
+ratio_of() {  # A B
+    awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || b + 0 == 0) print "-"; else printf "%.3f\n", a / b }'
+}
+
 if [[ $throughput -eq 1 ]]; then
     # Round-robin over the configurations, --repeat times, so that a load change on a shared
     # machine hits every row alike; each row reports the median.
-    declare -A eps_runs=() stab_min=() workers_of=()
+    declare -A eps_runs=() stab_min=() workers_of=() warm_runs=()
     for ((r = 1; r <= repeat; r++)); do
         for i in "${!cfg_label[@]}"; do
             # shellcheck disable=SC2086  # the spec is words without spaces
             campaign "${cfg_label[$i]}${repeat:+ (run $r/$repeat)}" "${cfg_jobs[$i]}" ${cfg_spec[$i]} --time "$seconds"
-            read -r _ eps stab n <<<"$(campaign_numbers "$dir")"
+            read -r _ eps stab n warm <<<"$(campaign_numbers "$dir")"
             eps_runs[$i]+="$eps "
+            warm_runs[$i]+="$warm "
             workers_of[$i]="$n"
             if [[ -z "${stab_min[$i]:-}" ]] || awk -v a="${stab%\%}" -v b="${stab_min[$i]%\%}" 'BEGIN { exit !(a < b) }'; then
                 stab_min[$i]="$stab"
             fi
         done
     done
-    declare -A med=()
+    declare -A med=() warm_med=()
     for i in "${!cfg_label[@]}"; do
         # shellcheck disable=SC2086
         med[$i]="$(printf '%s\n' ${eps_runs[$i]} | median)"
+        warm_med[$i]=-
+        # shellcheck disable=SC2086
+        [[ " ${warm_runs[$i]}" == *" - "* ]] || warm_med[$i]="$(printf '%s\n' ${warm_runs[$i]} | median)"
     done
     echo
-    printf '%-60s %7s %9s %11s %10s %9s   %s\n' "throughput ($seconds s per run, median of $repeat)" \
-        workers "exec/s" "per worker" stability "vs empty" "each run (exec/s)"
+    printf '%-60s %7s %9s %11s %10s %9s %9s %9s   %s\n' "throughput ($seconds s per run, median of $repeat)" \
+        workers "exec/s" "per worker" stability "vs empty" "warm/wkr" "warm vs" "each run (exec/s)"
     for i in "${!cfg_label[@]}"; do
         n="${workers_of[$i]}"
-        per=$((med[$i] / (n > 0 ? n : 1)))
-        ratio="-"
+        n1=$((n > 0 ? n : 1))
+        per=$((med[$i] / n1))
+        warm_per=-
+        [[ "${warm_med[$i]}" == - ]] || warm_per=$((warm_med[$i] / n1))
+        ratio="-" warm_ratio="-"
         b="${cfg_base[$i]}"
-        if [[ "${cfg_label[$i]}" != empty* && $b -ge 0 && ${med[$b]} -gt 0 ]]; then
-            ratio="$(awk -v a="$per" -v b="${med[$b]}" 'BEGIN { printf "%.3f", a / b }')"
+        if [[ "${cfg_label[$i]}" != empty* && $b -ge 0 ]]; then
+            ratio="$(ratio_of "$per" "${med[$b]}")"
+            warm_ratio="$(ratio_of "$warm_per" "${warm_med[$b]}")"
         fi
-        printf '%-60s %7s %9s %11s %10s %9s   %s\n' "${cfg_label[$i]}" "$n" "${med[$i]}" "$per" \
-            "${stab_min[$i]}" "$ratio" "${eps_runs[$i]% }"
+        printf '%-60s %7s %9s %11s %10s %9s %9s %9s   %s\n' "${cfg_label[$i]}" "$n" "${med[$i]}" "$per" \
+            "${stab_min[$i]}" "$ratio" "$warm_per" "$warm_ratio" "${eps_runs[$i]% }"
     done
 fi
 
