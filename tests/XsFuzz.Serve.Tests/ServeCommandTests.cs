@@ -134,11 +134,18 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("is in use", err, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Starts xsfuzz with SIGINT and SIGTERM at their default handling, as from a terminal. A test run
+    /// started in the background of a non-interactive shell (`nohup scripts/test.sh &`) passes SIGINT
+    /// down ignored, .NET keeps an ignored SIGINT ignored, and the INT case would then wait in vain.
+    /// </summary>
     private static Process StartProcess(params string[] args)
     {
         var dll = typeof(XsfuzzApp).Assembly.Location;
         var host = Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet" ? p : "dotnet";
-        var start = new ProcessStartInfo(host) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        var start = new ProcessStartInfo("env") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add("--default-signal=INT,TERM");   // coreutils' env then execs the host: same pid
+        start.ArgumentList.Add(host);
         start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         return Process.Start(start) ?? throw new InvalidOperationException("could not start xsfuzz");
